@@ -1,0 +1,253 @@
+/**
+ * THE contract between the renderer and the backend: every request method with its run-time argument
+ * schema (zod), and every pushed event. Electron IPC (main/electron + preload) and the browser-mode
+ * WebSocket (main/web + renderer/src/lib/api) are both generated from this one object, so a method cannot
+ * exist on one side only. Arguments are validated at the main-side boundary; results are typed only.
+ */
+import { z } from 'zod';
+import type { ErrorData } from './errors';
+import type { CommandRecord } from './runner';
+import type { ConsoleDevice, Guest, GuestDetails, GuestDiff, HostFacts, LifecycleAction, Toolstack } from './models';
+import { LIFECYCLE_ACTIONS } from './models';
+
+/** Phantom type marker for results and event payloads (never validated: they come from main). */
+export interface Typed<T> {
+  readonly __type?: T;
+}
+const typed = <T>(): Typed<T> => ({});
+
+// ---------------------------------------------------------------------------------------------------
+// Shared schemas
+
+const id = z.string().min(1).max(200);
+/** A guest UUID as libvirt/xl print it. */
+const uuid = z.string().regex(/^[0-9a-fA-F-]{32,36}$/, 'not a UUID');
+const bounded = (max: number) => z.string().max(max);
+
+export const ConnectionStates = ['disconnected', 'connecting', 'verifying', 'authenticating', 'ready', 'failed'] as const;
+export type ConnectionState = (typeof ConnectionStates)[number];
+
+export const HostInputSchema = z.strictObject({
+  /** Display name; unique. */
+  name: z.string().min(1).max(100),
+  /** 'ssh' for a remote host, 'local' for the machine vmdeck runs on. */
+  transport: z.enum(['ssh', 'local']),
+  /** Host alias or address as given to ssh (resolved through ssh_config). */
+  address: bounded(255).optional(),
+  user: bounded(64).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  identityFile: bounded(4096).optional(),
+  /** An explicit OpenSSH client config to resolve through (default: ~/.ssh/config). */
+  sshConfigFile: bounded(4096).optional(),
+  proxyJump: bounded(1024).optional(),
+  /** Which toolstack drives this host; 'auto' detects (xl means Xen, virsh means libvirt). */
+  toolstack: z.enum(['auto', 'libvirt', 'xen']).default('auto'),
+  /** libvirt connection URI; unset means the host's default, chosen as a user running virsh would. */
+  libvirtUri: bounded(512).optional(),
+  /** Polling interval for statistics and as fallback when no event stream is available. */
+  pollIntervalSec: z.number().min(1).max(3600).default(5),
+  autoConnect: z.boolean().default(true),
+});
+export type HostInput = z.input<typeof HostInputSchema>;
+export type HostConfig = z.output<typeof HostInputSchema> & { id: string };
+
+export interface HostView {
+  config: HostConfig;
+  state: ConnectionState;
+  /** Why the host is failed or disconnected, as data. */
+  error?: ErrorData;
+  toolstack?: Toolstack;
+  /** The libvirt URI in use and how it was chosen ("configured", "LIBVIRT_DEFAULT_URI", "uri_default", ...). */
+  libvirtUri?: string;
+  libvirtUriSource?: string;
+  facts?: HostFacts;
+  /** Non-fatal notices: StrictHostKeyChecking=no ignored, both xl and virsh present, ... */
+  warnings: string[];
+  /** Next automatic reconnection attempt (epoch ms), if one is scheduled. */
+  reconnectAt?: number;
+}
+
+export interface SshConfigCandidate {
+  alias: string;
+  hostname: string;
+  user?: string;
+  port?: number;
+  proxyJump?: string;
+  sourceFile: string;
+}
+
+export const ActionOptionsSchema = z
+  .strictObject({
+    /** save/restore: the file on the host (xl requires it; libvirt uses managed save when absent). */
+    path: bounded(4096).optional(),
+    /** shutdown: seconds to wait for the guest before reporting a timeout (then the UI offers force off). */
+    timeoutSec: z.number().min(1).max(3600).optional(),
+  })
+  .optional();
+export type ActionOptions = z.infer<typeof ActionOptionsSchema>;
+
+export const ConsoleOpenSchema = z
+  .strictObject({
+    /** ConsoleDevice.devName; default: the guest's first console. */
+    device: bounded(200).optional(),
+    cols: z.number().int().min(2).max(1000).default(80),
+    rows: z.number().int().min(1).max(500).default(24),
+    /** Log this session to a file (overrides the global setting). */
+    log: z.boolean().optional(),
+  })
+  .optional();
+
+export type ConsoleStatus = 'connecting' | 'attached' | 'reattaching' | 'closed';
+
+export interface ConsoleInfo {
+  id: string;
+  hostId: string;
+  uuid: string;
+  guestName: string;
+  device?: string;
+  status: ConsoleStatus;
+  /** Set while a session log is written. */
+  logPath?: string;
+  error?: ErrorData;
+}
+
+export interface ConsoleData {
+  id: string;
+  data: Uint8Array;
+}
+
+export type PromptKind = 'host-key-unknown' | 'host-key-mismatch' | 'password' | 'passphrase' | 'keyboard-interactive';
+
+export interface Prompt {
+  id: string;
+  hostId: string;
+  kind: PromptKind;
+  title: string;
+  message: string;
+  /** Host keys: the presented key's SHA256 fingerprint and type; for a mismatch also the known one. */
+  fingerprint?: string;
+  expectedFingerprint?: string;
+  keyType?: string;
+  /** keyboard-interactive rounds, password, passphrase: the fields to fill. */
+  fields?: { label: string; secret: boolean }[];
+  /** Whether the answer may be remembered (safeStorage available; never in browser mode). */
+  canRemember?: boolean;
+}
+
+export const PromptAnswerSchema = z.strictObject({
+  accept: z.boolean(),
+  values: z.array(z.string().max(4096)).max(20).optional(),
+  remember: z.boolean().optional(),
+  /** For host-key-mismatch only: explicitly replace the stored key. */
+  replace: z.boolean().optional(),
+});
+export type PromptAnswer = z.infer<typeof PromptAnswerSchema>;
+
+export const SettingsSchema = z.strictObject({
+  confirmDestructive: z.boolean(),
+  scrollback: z.number().int().min(100).max(1_000_000),
+  logConsoles: z.boolean(),
+  logDirectory: bounded(4096).optional(),
+  logMaxBytes: z.number().int().min(1024).max(1024 * 1024 * 1024),
+  pollIntervalSec: z.number().min(1).max(3600),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export interface AppInfo {
+  version: string;
+  mode: 'electron' | 'browser';
+  platform: string;
+  /** Whether passwords can be remembered (Electron safeStorage with a real backend). */
+  canStoreSecrets: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The contract
+
+interface MethodSpec<A extends z.ZodTuple, R> {
+  args: A;
+  result: Typed<R>;
+}
+const method = <A extends z.ZodTuple, R>(args: A, _result: Typed<R>): MethodSpec<A, R> => ({ args, result: _result });
+const noArgs = z.tuple([]);
+
+export const methods = {
+  'app.info': method(noArgs, typed<AppInfo>()),
+  /** Opens an https URL in the user's browser (links in consoles go through here). */
+  'app.openExternal': method(z.tuple([z.url({ protocol: /^https$/ }).max(4096)]), typed<void>()),
+
+  'hosts.list': method(noArgs, typed<HostView[]>()),
+  'hosts.add': method(z.tuple([HostInputSchema]), typed<HostView>()),
+  'hosts.update': method(z.tuple([id, HostInputSchema]), typed<HostView>()),
+  'hosts.remove': method(z.tuple([id]), typed<void>()),
+  'hosts.connect': method(z.tuple([id]), typed<void>()),
+  'hosts.disconnect': method(z.tuple([id]), typed<void>()),
+  /** Hosts an OpenSSH client config declares (Include followed, wildcard patterns skipped). */
+  'hosts.sshConfigCandidates': method(z.tuple([bounded(4096).optional()]), typed<SshConfigCandidate[]>()),
+
+  'guests.list': method(noArgs, typed<Guest[]>()),
+  'guests.details': method(z.tuple([id, uuid]), typed<GuestDetails>()),
+  'guests.action': method(z.tuple([id, uuid, z.enum(LIFECYCLE_ACTIONS), ActionOptionsSchema]), typed<void>()),
+
+  'consoles.devices': method(z.tuple([id, uuid]), typed<ConsoleDevice[]>()),
+  'consoles.open': method(z.tuple([id, uuid, ConsoleOpenSchema]), typed<ConsoleInfo>()),
+  'consoles.list': method(noArgs, typed<ConsoleInfo[]>()),
+  /** Keystrokes or pasted text for the guest. */
+  'consoles.input': method(z.tuple([id, z.string().max(1024 * 1024)]), typed<void>()),
+  'consoles.resize': method(z.tuple([id, z.number().int().min(2).max(1000), z.number().int().min(1).max(500)]), typed<void>()),
+  /** The renderer has written this many more bytes of output into xterm (flow control). */
+  'consoles.ack': method(z.tuple([id, z.number().int().min(0).max(1 << 30)]), typed<void>()),
+  /** Send the detach escape (Ctrl-]) deliberately and close. */
+  'consoles.close': method(z.tuple([id]), typed<void>()),
+  'consoles.setLogging': method(z.tuple([id, z.boolean()]), typed<ConsoleInfo>()),
+
+  'prompts.answer': method(z.tuple([id, PromptAnswerSchema]), typed<void>()),
+  'prompts.pending': method(noArgs, typed<Prompt[]>()),
+
+  'activity.list': method(noArgs, typed<CommandRecord[]>()),
+
+  'settings.get': method(noArgs, typed<Settings>()),
+  'settings.update': method(z.tuple([SettingsSchema.partial()]), typed<Settings>()),
+} as const;
+
+export const events = {
+  'hosts.changed': typed<HostView>(),
+  'hosts.removed': typed<{ id: string }>(),
+  'guests.diff': typed<GuestDiff>(),
+  'consoles.data': typed<ConsoleData>(),
+  'consoles.changed': typed<ConsoleInfo>(),
+  'prompts.request': typed<Prompt>(),
+  'prompts.closed': typed<{ id: string }>(),
+  'activity.added': typed<CommandRecord>(),
+  'settings.changed': typed<Settings>(),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type EventName = keyof typeof events;
+
+export type MethodArgs<M extends MethodName> = z.input<Methods[M]['args']>;
+export type MethodParsedArgs<M extends MethodName> = z.output<Methods[M]['args']>;
+export type MethodResult<M extends MethodName> = Methods[M]['result'] extends Typed<infer R> ? R : never;
+export type EventPayload<E extends EventName> = (typeof events)[E] extends Typed<infer P> ? P : never;
+
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+/** What the renderer sees: every method as an async function, plus typed event subscription. */
+export type VmdeckApi = {
+  [M in MethodName]: (...args: MethodArgs<M>) => Promise<MethodResult<M>>;
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};
+
+/** What main implements: every method with its already-validated arguments. */
+export type VmdeckHandlers = {
+  [M in MethodName]: (...args: MethodParsedArgs<M>) => Promise<MethodResult<M>> | MethodResult<M>;
+};
+
+/** Where main pushes events (the window's webContents, or every WebSocket client). */
+export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+/** Parses a method's arguments at the boundary; throws VmdeckError INVALID_ARGUMENT. */
+export type { LifecycleAction };

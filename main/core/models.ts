@@ -1,0 +1,142 @@
+/**
+ * The domain model shared by every layer: hosts, guests, details. Plain data only (it crosses IPC).
+ * Guests are keyed by UUID: names can change and Xen domain ids change on every boot.
+ */
+
+export type Toolstack = 'libvirt' | 'xen';
+
+/** Normalised guest state; drivers map virsh/xl states onto these. */
+export const GUEST_STATES = [
+  'running',
+  'blocked',
+  'paused',
+  'shutdown', // shutting down
+  'shutoff',
+  'crashed',
+  'dying',
+  'pmsuspended',
+  'unknown',
+] as const;
+export type GuestState = (typeof GUEST_STATES)[number];
+
+export interface Guest {
+  hostId: string;
+  uuid: string;
+  name: string;
+  /** Hypervisor domain id while active (libvirt id, Xen domid); null when not running. */
+  domId: number | null;
+  state: GuestState;
+  /** Reason as the hypervisor words it (libvirt state reason, Xen shutdown reason), if known. */
+  stateReason?: string;
+  vcpus: number;
+  maxVcpus?: number;
+  /** KiB. */
+  memoryKiB: number;
+  maxMemoryKiB: number;
+  /** Cumulative CPU time in nanoseconds. */
+  cpuTimeNs: number;
+  /** CPU usage over the last refresh interval, 0..100*vcpus; null until two samples exist. */
+  cpuPercent: number | null;
+  autostart: boolean | null;
+  persistent: boolean;
+  hasManagedSave?: boolean;
+  osType?: string;
+  arch?: string;
+  /** Seconds since the guest was started, if known. */
+  uptimeSec?: number | null;
+  /** Xen: the Domain-0 / control domain, which has no lifecycle actions. */
+  isControlDomain?: boolean;
+}
+
+export interface HostFacts {
+  hostname?: string;
+  cpus: number;
+  memoryKiB: number;
+  freeMemoryKiB: number;
+  hypervisor: string;
+  hypervisorVersion?: string;
+  /** libvirt URI in use, when the toolstack is libvirt. */
+  uri?: string;
+  /** 0..100 over the last interval, null until known. */
+  cpuPercent: number | null;
+  memoryUsedPercent: number | null;
+}
+
+export interface GuestDiff {
+  hostId: string;
+  added: Guest[];
+  /** UUIDs of guests that disappeared. */
+  removed: string[];
+  changed: Guest[];
+}
+
+export const LIFECYCLE_ACTIONS = [
+  'start',
+  'shutdown',
+  'reboot',
+  'destroy', // force off
+  'reset',
+  'pause',
+  'resume',
+  'save',
+  'restore',
+  'autostart-on',
+  'autostart-off',
+] as const;
+export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
+
+export interface DiskDevice {
+  device: string; // disk, cdrom, floppy, lun
+  target?: string; // vda, xvda, hda
+  bus?: string;
+  source?: string; // file path, block device, volume
+  format?: string;
+  readonly?: boolean;
+}
+
+export interface NicDevice {
+  mac?: string;
+  type?: string; // network, bridge, user, direct ...
+  source?: string; // network or bridge name
+  model?: string;
+  target?: string; // vif name on host
+}
+
+export interface ConsoleDevice {
+  /** 'serial' | 'console' | 'pv' | 'vuart' ... */
+  kind: string;
+  /** The name to give to the console command (libvirt alias or devname, xl -t type / -n num). */
+  devName: string;
+  targetType?: string; // serial, virtio, xen
+  port?: number;
+  label: string;
+}
+
+export interface GraphicsDevice {
+  type: string; // vnc, spice
+  port?: number;
+  listen?: string;
+}
+
+export interface GuestDetails {
+  hostId: string;
+  uuid: string;
+  name: string;
+  toolstack: Toolstack;
+  osType?: string; // hvm, xen/pv, pvh, linux, exe
+  arch?: string;
+  machine?: string;
+  firmware?: string; // bios, efi, pvgrub ...
+  vcpus: number;
+  maxVcpus?: number;
+  memoryKiB: number;
+  maxMemoryKiB: number;
+  bootOrder: string[];
+  disks: DiskDevice[];
+  nics: NicDevice[];
+  consoles: ConsoleDevice[];
+  graphics: GraphicsDevice[];
+  /** The configuration as the toolstack returns it: libvirt XML or xl JSON. */
+  raw: string;
+  rawFormat: 'xml' | 'json';
+}
