@@ -1,0 +1,39 @@
+/** Application settings with defaults, persisted next to the hosts. */
+import { join } from 'node:path';
+import { SettingsSchema, type Settings } from '../core/contract';
+import { Emitter, type Event } from '../core/lifecycle';
+import { readJsonFile, writeJsonAtomic } from './json-file';
+
+export const DEFAULT_SETTINGS: Settings = {
+  confirmDestructive: true,
+  scrollback: 10_000,
+  logConsoles: false,
+  logMaxBytes: 10 * 1024 * 1024,
+  pollIntervalSec: 5,
+};
+
+export class SettingsStore {
+  private value: Settings;
+  private readonly path: string;
+  private readonly changed = new Emitter<Settings>();
+  readonly onDidChange: Event<Settings> = this.changed.event;
+  readonly notice: string | undefined;
+
+  constructor(configDir: string) {
+    this.path = join(configDir, 'settings.json');
+    const read = readJsonFile(this.path, SettingsSchema.partial());
+    this.value = { ...DEFAULT_SETTINGS, ...(read.kind === 'ok' ? read.value : {}) };
+    if (read.kind === 'corrupt') this.notice = `Settings could not be read (${read.reason}); kept as ${read.movedTo}.`;
+  }
+
+  get(): Settings {
+    return { ...this.value };
+  }
+
+  update(patch: Partial<Settings>): Settings {
+    this.value = SettingsSchema.parse({ ...this.value, ...patch });
+    writeJsonAtomic(this.path, this.value);
+    this.changed.fire(this.get());
+    return this.get();
+  }
+}

@@ -1,0 +1,100 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { METHOD_NAMES, type VmdeckHandlers } from '../../../main/core/contract';
+import { decodeWire, encodeWire } from '../../../main/core/rpc';
+import { startWebServer, type WebServer } from '../../../main/web/server';
+
+function fakeHandlers(): VmdeckHandlers {
+  const h: Record<string, (...a: unknown[]) => unknown> = {};
+  for (const m of METHOD_NAMES) h[m] = (...a: unknown[]) => ({ method: m, args: a });
+  return h as unknown as VmdeckHandlers;
+}
+
+function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function connect(port: number, headers: Record<string, string>): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api`, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+describe('browser-mode server', () => {
+  let server: WebServer;
+  let origin: string;
+  let cookie: string;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vmdeck-static-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>vmdeck</title>');
+    server = await startWebServer({ port: 0, staticDir: dir, handlers: fakeHandlers() });
+    origin = `http://127.0.0.1:${server.port}`;
+    cookie = `vmdeck_token=${server.token}`;
+  });
+  afterAll(() => server.close());
+
+  it('prints a loopback URL carrying a random token', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{24,}$/);
+  });
+
+  it('answers 401 without the token and 403 for a foreign Origin or Host', async () => {
+    expect((await get(server.port, '/')).status).toBe(401);
+    expect((await get(server.port, '/?token=wrong')).status).toBe(401);
+    expect((await get(server.port, '/', { cookie, origin: 'http://evil.example' })).status).toBe(403);
+    expect((await get(server.port, '/', { cookie, host: 'evil.example' })).status).toBe(403);
+    expect((await get(server.port, '/', { cookie, 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+  });
+
+  it('trades the URL token for an HttpOnly SameSite cookie, then serves the page', async () => {
+    const first = await get(server.port, `/?token=${server.token}`);
+    expect(first.status).toBe(303);
+    expect(String(first.headers['set-cookie'])).toMatch(/vmdeck_token=.*HttpOnly; SameSite=Strict/);
+    const page = await get(server.port, '/', { cookie });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>vmdeck</title>');
+    expect((await get(server.port, '/../../etc/passwd', { cookie })).status).toBe(404);
+  });
+
+  it('refuses the WebSocket upgrade without the token or with a foreign Origin', async () => {
+    await expect(connect(server.port, { origin })).rejects.toThrow(/401/);
+    await expect(connect(server.port, { cookie, origin: 'http://evil.example' })).rejects.toThrow(/403/);
+    await expect(connect(server.port, { cookie })).rejects.toThrow(/403/);
+  });
+
+  it('dispatches every contract method over the socket and returns typed errors for bad arguments', async () => {
+    const ws = await connect(server.port, { cookie, origin });
+    const replies = new Map<number, { ok: boolean; r?: { method: string }; e?: { code: string } }>();
+    const done = new Promise<void>((resolve) => {
+      ws.on('message', (d) => {
+        const msg = decodeWire(d.toString()) as { id: number; ok: boolean; r?: { method: string }; e?: { code: string } };
+        replies.set(msg.id, msg);
+        if (replies.size === 2) resolve();
+      });
+    });
+    ws.send(encodeWire({ t: 'req', id: 1, m: 'hosts.list', a: [] }));
+    ws.send(encodeWire({ t: 'req', id: 2, m: 'hosts.remove', a: [42] }));
+    await done;
+    expect(replies.get(1)).toMatchObject({ ok: true, r: { method: 'hosts.list' } });
+    expect(replies.get(2)).toMatchObject({ ok: false, e: { code: 'INVALID_ARGUMENT' } });
+    const got = new Promise<unknown>((resolve) => ws.once('message', (d) => resolve(decodeWire(d.toString()))));
+    server.sink('consoles.data', { id: 'c1', data: new Uint8Array([0xe2, 0x82]) });
+    expect(await got).toMatchObject({ t: 'evt', e: 'consoles.data', p: { id: 'c1' } });
+    ws.close();
+  });
+});
