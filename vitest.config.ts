@@ -34,6 +34,16 @@ export default defineConfig({
       },
       {
         test: {
+          // Runs only where node_modules/electron/dist exists; reported as skipped with the reason elsewhere.
+          name: 'electron',
+          include: ['test/electron/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 360_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',

@@ -3,7 +3,7 @@
  * In Electron the preload exposes exactly this object as `window.vmdeck`; in browser mode the same shape
  * is built over the loopback WebSocket. Components never know which transport they run on.
  */
-import { fromErrorData, VmdeckError } from '../../../../main/core/errors';
+import { fromErrorData, isErrorData, VmdeckError } from '../../../../main/core/errors';
 import { METHOD_NAMES, type EventName, type EventPayload, type VmdeckApi } from '../../../../main/core/contract';
 import { decodeWire, encodeWire, type ServerMessage } from '../../../../main/core/rpc';
 
@@ -70,7 +70,23 @@ export function createWebSocketApi(url: string): Promise<VmdeckApi & { close(): 
 
 /** The API for this page: the preload's bridge under Electron, the WebSocket in browser mode. */
 export async function connectApi(): Promise<VmdeckApi> {
-  if (window.vmdeck) return window.vmdeck;
+  if (window.vmdeck) return withTypedErrors(window.vmdeck);
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return createWebSocketApi(`${proto}//${location.host}/api`);
+}
+
+/**
+ * contextBridge keeps only plain data across worlds: the preload rejects with `{ code, message, details }`
+ * objects, turned back into VmdeckError here so callers can rely on `instanceof` and `.code`.
+ */
+export function withTypedErrors(bridge: VmdeckApi): VmdeckApi {
+  const api: Record<string, unknown> = { on: bridge.on.bind(bridge) };
+  for (const m of METHOD_NAMES) {
+    const call = bridge[m] as (...a: unknown[]) => Promise<unknown>;
+    api[m] = (...args: unknown[]) =>
+      call(...args).catch((e: unknown) => {
+        throw isErrorData(e) ? fromErrorData(e) : e;
+      });
+  }
+  return api as VmdeckApi;
 }
