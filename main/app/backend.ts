@@ -95,7 +95,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       prompts.cancelForHost(id);
       registry.remove(id);
     },
-    'hosts.connect': (id) => registry.connect(id),
+    'hosts.connect': (id, opts) => registry.connect(id, opts),
     'hosts.disconnect': (id) => {
       consoles.closeAllForHost(id);
       prompts.cancelForHost(id);

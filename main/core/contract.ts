@@ -180,7 +180,8 @@ export const methods = {
   'hosts.add': method(z.tuple([HostInputSchema]), typed<HostView>()),
   'hosts.update': method(z.tuple([id, HostInputSchema]), typed<HostView>()),
   'hosts.remove': method(z.tuple([id]), typed<void>()),
-  'hosts.connect': method(z.tuple([id]), typed<void>()),
+  /** `replaceHostKey`: the user's explicit "replace key" after HOST_KEY_MISMATCH (asks once more, showing both). */
+  'hosts.connect': method(z.tuple([id, z.strictObject({ replaceHostKey: z.boolean().optional() }).optional()]), typed<void>()),
   'hosts.disconnect': method(z.tuple([id]), typed<void>()),
   /** Hosts an OpenSSH client config declares (Include followed, wildcard patterns skipped). */
   'hosts.sshConfigCandidates': method(z.tuple([bounded(4096).optional()]), typed<SshConfigCandidate[]>()),

@@ -18,7 +18,7 @@ export interface HostLink extends Disposable {
   readonly onDidChangeState: Event<ConnectionState>;
   readonly onCommand: Event<CommandRecord>;
   /** Resolves once ready; rejects with the typed error that failed it. */
-  connect(): Promise<void>;
+  connect(options?: { allowReplaceHostKey?: boolean }): Promise<void>;
   /** Closes the connection and stops reconnecting, until connect() is called again. */
   disconnect(): void;
 }

@@ -80,8 +80,8 @@ export class HostRegistry implements Disposable {
     this.hostRemoved.fire({ id });
   }
 
-  async connect(id: string): Promise<void> {
-    await this.session(id).connect();
+  async connect(id: string, options: { replaceHostKey?: boolean } = {}): Promise<void> {
+    await this.session(id).connect(options);
   }
 
   disconnect(id: string): void {

@@ -88,9 +88,9 @@ export class HostSession implements Disposable {
     return this.running?.driver;
   }
 
-  async connect(): Promise<void> {
+  async connect(options: { replaceHostKey?: boolean } = {}): Promise<void> {
     this.lastError = undefined;
-    await this.link.connect();
+    await this.link.connect(options.replaceHostKey ? { allowReplaceHostKey: true } : {});
     await this.bringUp();
   }
 
