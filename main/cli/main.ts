@@ -83,7 +83,8 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
   const registry = new HostRegistry(
     catalog,
     createHostLinkFactory({ configDir, prompts: createTerminalPromptBroker(io.stdin, io.stderr), activity }),
-    createSessionDeps(new SettingsStore(configDir), { watch: false }),
+    // Only a console needs live state (to reattach after a reboot); other commands take one snapshot.
+    createSessionDeps(new SettingsStore(configDir), { watch: command === 'console' }),
   );
 
   try {
