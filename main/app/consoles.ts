@@ -1,31 +1,44 @@
-/** Console sessions wired to the registry. */
-import type { ConsoleInfo, EventName, EventPayload } from '../core/contract';
+/** Console sessions wired to the host registry: runners, drivers and guest state come from each host's session. */
+import type { EventSink } from '../core/contract';
 import { VmdeckError } from '../core/errors';
-import type { Disposable } from '../core/lifecycle';
+import { ConsoleService } from '../services/consoles/console-service';
 import type { HostRegistry } from '../services/host-registry';
 import type { SettingsStore } from '../services/settings-store';
 
 export interface ConsolesDeps {
   registry: HostRegistry;
   settings: SettingsStore;
-  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  emit: EventSink;
   logDir: string;
 }
 
-export interface Consoles extends Disposable {
-  open(hostId: string, uuid: string, opts: { device?: string; cols: number; rows: number; log?: boolean } | undefined): Promise<ConsoleInfo>;
-  list(): ConsoleInfo[];
-  input(id: string, data: string): void;
-  resize(id: string, cols: number, rows: number): void;
-  ack(id: string, bytes: number): void;
-  close(id: string): void;
-  setLogging(id: string, on: boolean): Promise<ConsoleInfo> | ConsoleInfo;
-  closeAllForHost(hostId: string): void;
-}
-
-export function createConsoles(_deps: ConsolesDeps): Consoles {
-  const no = () => {
-    throw new VmdeckError('UNSUPPORTED', 'consoles not wired yet');
-  };
-  return { open: no, list: () => [], input: no, resize: no, ack: no, close: no, setLogging: no, closeAllForHost: () => undefined, dispose: () => undefined };
+export function createConsoles(deps: ConsolesDeps): ConsoleService {
+  const { registry } = deps;
+  return new ConsoleService({
+    runnerFor: (hostId) => {
+      const s = registry.session(hostId);
+      if (s.link.state !== 'ready') throw new VmdeckError('NOT_CONNECTED', `${s.config.name} is not connected`, { host: s.config.name });
+      return s.link.runner;
+    },
+    driverFor: (hostId) => {
+      const s = registry.session(hostId);
+      if (!s.driver) throw new VmdeckError('NOT_CONNECTED', `${s.config.name} is not connected`, { host: s.config.name });
+      return s.driver;
+    },
+    guest: (hostId, uuid) => registry.guest(hostId, uuid),
+    onGuestsChanged: registry.onDidChangeGuests,
+    refreshGuests: async (hostId) => {
+      await registry.session(hostId).inventory?.refresh(true);
+    },
+    sink: deps.emit,
+    settings: () => deps.settings.get(),
+    logDir: deps.logDir,
+    hostLabel: (hostId) => {
+      try {
+        return registry.session(hostId).config.name;
+      } catch {
+        return hostId;
+      }
+    },
+  });
 }

@@ -122,7 +122,10 @@ export class HostRegistry implements Disposable {
     const s = this.sessions.get(id);
     if (!s) return;
     this.sessions.delete(id);
+    const removed = s.session.guests().map((g) => g.uuid);
     s.store.dispose();
+    // The session's own subscriptions are gone now: announce that its guests left with it.
+    if (removed.length > 0) this.guestsChanged.fire({ hostId: id, added: [], removed, changed: [] });
   }
 
   dispose(): void {
