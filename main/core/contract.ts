@@ -198,7 +198,7 @@ export const methods = {
   'consoles.resize': method(z.tuple([id, z.number().int().min(2).max(1000), z.number().int().min(1).max(500)]), typed<void>()),
   /** The renderer has written this many more bytes of output into xterm (flow control). */
   'consoles.ack': method(z.tuple([id, z.number().int().min(0).max(1 << 30)]), typed<void>()),
-  /** Send the detach escape (Ctrl-]) deliberately and close. */
+  /** Detach: closes the console channel (the guest sees nothing; no escape byte is typed into it). */
   'consoles.close': method(z.tuple([id]), typed<void>()),
   'consoles.setLogging': method(z.tuple([id, z.boolean()]), typed<ConsoleInfo>()),
 
