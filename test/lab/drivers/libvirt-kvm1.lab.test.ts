@@ -47,7 +47,9 @@ describeLab('libvirt driver on kvm1 (real QEMU)', () => {
     const xml = beta
       .replace(/<name>beta<\/name>/, `<name>${GUEST}</name>`)
       .replace(/\s*<uuid>[^<]*<\/uuid>/, '')
-      .replace(/vmdeck\.name=beta/, `vmdeck.name=${GUEST}`);
+      .replace(/vmdeck\.name=beta/, `vmdeck.name=${GUEST}`)
+      // beta's serial log file would be shared (and locked) while beta runs: give the copy its own.
+      .replace(/beta-serial\.log/g, `${GUEST}-serial.log`);
     await ssh.exec(['virsh', '-c', uri(), 'define', '/dev/stdin'], { stdin: xml });
     watch = await driver.watch((h) => hints.push(h));
     watch.onDidClose(() => (watchClosed = true));

@@ -51,7 +51,11 @@ export function createWebSocketApi(url: string): Promise<VmdeckApi & { close(): 
         }
         const id = nextId++;
         pending.set(id, { resolve, reject });
-        ws.send(encodeWire({ t: 'req', id, m, a: args }));
+        // JSON turns `undefined` array items into null, which optional arguments reject: drop trailing ones
+        // (the boundary pads omitted trailing arguments back to undefined).
+        const a = args.slice();
+        while (a.length > 0 && a[a.length - 1] === undefined) a.pop();
+        ws.send(encodeWire({ t: 'req', id, m, a }));
       });
   }
   api.on = <E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) => {

@@ -1,0 +1,51 @@
+import type { GuestState, LifecycleAction } from '../../../../main/core/models';
+
+export interface ActionSpec {
+  action: LifecycleAction;
+  label: string;
+  /** Present-progressive label shown while the action runs. */
+  progress: string;
+  /** Asks for confirmation when settings.confirmDestructive. */
+  destructive: boolean;
+  /** Keyboard shortcut inside the guest list (single key, no modifiers). */
+  key?: string;
+  enabledIn: readonly GuestState[];
+}
+
+const ACTIVE: GuestState[] = ['running', 'blocked'];
+
+/** The toolbar's actions, in toolbar order. Enabled states follow what virsh and xl accept. */
+export const TOOLBAR_ACTIONS: readonly ActionSpec[] = [
+  { action: 'start', label: 'Start', progress: 'Starting', destructive: false, key: 's', enabledIn: ['shutoff', 'crashed'] },
+  { action: 'shutdown', label: 'Shut down', progress: 'Shutting down', destructive: false, key: 'h', enabledIn: ACTIVE },
+  { action: 'reboot', label: 'Reboot', progress: 'Rebooting', destructive: false, key: 'r', enabledIn: ACTIVE },
+  { action: 'pause', label: 'Pause', progress: 'Pausing', destructive: false, key: 'p', enabledIn: ACTIVE },
+  { action: 'resume', label: 'Resume', progress: 'Resuming', destructive: false, key: 'p', enabledIn: ['paused', 'pmsuspended'] },
+  { action: 'save', label: 'Save', progress: 'Saving', destructive: false, enabledIn: ['running', 'blocked', 'paused'] },
+  {
+    action: 'destroy',
+    label: 'Force off',
+    progress: 'Forcing off',
+    destructive: true,
+    key: 'Delete',
+    enabledIn: ['running', 'blocked', 'paused', 'shutdown', 'crashed', 'pmsuspended', 'dying'],
+  },
+  { action: 'reset', label: 'Reset', progress: 'Resetting', destructive: true, enabledIn: ['running', 'blocked', 'paused'] },
+];
+
+export function actionSpec(action: LifecycleAction): ActionSpec | undefined {
+  return TOOLBAR_ACTIONS.find((a) => a.action === action);
+}
+
+export function isActionEnabled(action: LifecycleAction, state: GuestState, isControlDomain = false): boolean {
+  if (isControlDomain) return false;
+  if (action === 'autostart-on' || action === 'autostart-off') return true;
+  if (action === 'restore') return state === 'shutoff';
+  const spec = actionSpec(action);
+  return spec ? spec.enabledIn.includes(state) : false;
+}
+
+/** States in which a text console makes sense. */
+export function canOpenConsole(state: GuestState): boolean {
+  return state === 'running' || state === 'blocked' || state === 'paused';
+}

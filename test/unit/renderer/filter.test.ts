@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { matchesFilter, parseFilter } from '../../../renderer/src/lib/logic/filter';
+
+const g = (name: string, hostName: string, state: string, uuid = '00000000-0000-0000-0000-000000000001') => ({ name, hostName, state, uuid });
+
+describe('parseFilter', () => {
+  it('splits free words and field terms', () => {
+    const f = parseFilter('state:paused web');
+    expect(f.terms).toEqual([
+      { field: 'state', values: ['paused'], negate: false },
+      { field: 'any', values: ['web'], negate: false },
+    ]);
+    expect(f.unknownFields).toEqual([]);
+  });
+
+  it('supports alternatives, negation and quotes', () => {
+    const f = parseFilter('state:running,Paused -host:kvm2 name:"web 01"');
+    expect(f.terms).toEqual([
+      { field: 'state', values: ['running', 'paused'], negate: false },
+      { field: 'host', values: ['kvm2'], negate: true },
+      { field: 'name', values: ['web 01'], negate: false },
+    ]);
+  });
+
+  it('reports unknown fields and keeps them as free text', () => {
+    const f = parseFilter('colour:red');
+    expect(f.unknownFields).toEqual(['colour']);
+    expect(f.terms).toEqual([{ field: 'any', values: ['colour:red'], negate: false }]);
+  });
+
+  it('empty input matches everything', () => {
+    expect(parseFilter('   ').terms).toEqual([]);
+    expect(matchesFilter(parseFilter(''), g('a', 'h', 'running'))).toBe(true);
+  });
+});
+
+describe('matchesFilter', () => {
+  const guests = [g('web-01', 'kvm1', 'running'), g('web-02', 'kvm1', 'paused'), g('db-01', 'xen1', 'paused'), g('fleet-0042', 'fleet', 'shutoff')];
+  const run = (q: string) => guests.filter((x) => matchesFilter(parseFilter(q), x)).map((x) => x.name);
+
+  it('state:paused web finds the paused web guest only', () => {
+    expect(run('state:paused web')).toEqual(['web-02']);
+  });
+  it('free words match host and state too', () => {
+    expect(run('xen1')).toEqual(['db-01']);
+    expect(run('paused')).toEqual(['web-02', 'db-01']);
+  });
+  it('state matches by prefix, not substring', () => {
+    expect(run('state:run')).toEqual(['web-01']);
+    expect(run('state:used')).toEqual([]);
+  });
+  it('negation excludes', () => {
+    expect(run('-state:paused')).toEqual(['web-01', 'fleet-0042']);
+  });
+  it('all terms must match (AND), values within a term are alternatives (OR)', () => {
+    expect(run('host:kvm1 state:running,paused')).toEqual(['web-01', 'web-02']);
+    expect(run('web db')).toEqual([]);
+  });
+  it('is case-insensitive', () => {
+    expect(run('NAME:WEB-0')).toEqual(['web-01', 'web-02']);
+  });
+});
