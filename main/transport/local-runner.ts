@@ -6,7 +6,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { VmdeckError, isVmdeckError } from '../core/errors';
-import { Emitter, toDisposable, type Disposable, type Event } from '../core/lifecycle';
+import { Emitter, type Disposable, type Event } from '../core/lifecycle';
+import { CommandStreamBase } from './command-stream-base';
 import type { CommandRecord, CommandRunner, CommandStream, ExecOptions, ExecResult, StreamOptions } from '../core/runner';
 import { systemClock, type Clock } from './clock';
 import { OutputCollector, truncateForDetails } from './output-collector';
@@ -129,44 +130,16 @@ export class LocalCommandRunner implements CommandRunner, Disposable {
   }
 }
 
-class LocalCommandStream implements CommandStream {
-  private readonly dataEmitter = new Emitter<Uint8Array>();
-  private readonly stderrEmitter = new Emitter<Uint8Array>();
-  private readonly closeEmitter = new Emitter<number | null>();
-  private isClosed = false;
-  private exitCode: number | null = null;
-
+class LocalCommandStream extends CommandStreamBase implements CommandStream {
   constructor(private readonly child: ChildProcess) {
+    super();
     child.stdout!.on('data', (c: Buffer) => this.dataEmitter.fire(new Uint8Array(c)));
     child.stderr!.on('data', (c: Buffer) => this.stderrEmitter.fire(new Uint8Array(c)));
     child.stdin!.on('error', () => undefined);
     child.once('error', () => undefined);
-    child.once('close', (code) => {
-      this.exitCode = code;
-      this.isClosed = true;
-      this.closeEmitter.fire(code);
-      this.dataEmitter.dispose();
-      this.stderrEmitter.dispose();
-      this.closeEmitter.dispose();
-    });
+    child.once('close', (code) => this.markClosed(code));
   }
 
-  get closed(): boolean {
-    return this.isClosed;
-  }
-  onData(l: (chunk: Uint8Array) => void): Disposable {
-    return this.dataEmitter.event(l);
-  }
-  onStderr(l: (chunk: Uint8Array) => void): Disposable {
-    return this.stderrEmitter.event(l);
-  }
-  onClose(l: (exitCode: number | null) => void): Disposable {
-    if (this.isClosed) {
-      queueMicrotask(() => l(this.exitCode));
-      return toDisposable(() => undefined);
-    }
-    return this.closeEmitter.event(l);
-  }
   write(data: Uint8Array | string): void {
     if (!this.isClosed) this.child.stdin!.write(data);
   }

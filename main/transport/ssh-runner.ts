@@ -9,7 +9,8 @@
  */
 import type { ClientChannel } from 'ssh2';
 import { VmdeckError, isVmdeckError } from '../core/errors';
-import { Emitter, toDisposable, type Disposable, type Event } from '../core/lifecycle';
+import { Emitter, type Disposable, type Event } from '../core/lifecycle';
+import { CommandStreamBase } from './command-stream-base';
 import type { CommandRecord, CommandRunner, CommandStream, ExecOptions, ExecResult, StreamOptions } from '../core/runner';
 import type { Clock } from './clock';
 import { systemClock } from './clock';
@@ -159,39 +160,16 @@ function closeChannel(channel: ClientChannel): void {
 }
 
 /** A long-lived channel with explicit flow control. */
-export class SshCommandStream implements CommandStream {
-  private readonly dataEmitter = new Emitter<Uint8Array>();
-  private readonly stderrEmitter = new Emitter<Uint8Array>();
-  private readonly closeEmitter = new Emitter<number | null>();
-  private exitCode: number | null = null;
-  private isClosed = false;
-
+export class SshCommandStream extends CommandStreamBase implements CommandStream {
   private readonly channel: ClientChannel;
 
   constructor(private readonly opened: OpenedChannel) {
+    super();
     const channel = (this.channel = opened.channel);
     channel.on('data', (chunk: Buffer) => this.dataEmitter.fire(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
     channel.stderr.on('data', (chunk: Buffer) => this.stderrEmitter.fire(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
     channel.on('error', () => undefined);
-    void opened.closed.then(() => this.finish());
-  }
-
-  get closed(): boolean {
-    return this.isClosed;
-  }
-
-  onData(listener: (chunk: Uint8Array) => void): Disposable {
-    return this.dataEmitter.event(listener);
-  }
-  onStderr(listener: (chunk: Uint8Array) => void): Disposable {
-    return this.stderrEmitter.event(listener);
-  }
-  onClose(listener: (exitCode: number | null) => void): Disposable {
-    if (this.isClosed) {
-      queueMicrotask(() => listener(this.exitCode));
-      return toDisposable(() => undefined);
-    }
-    return this.closeEmitter.event(listener);
+    void opened.closed.then(() => this.markClosed(this.opened.exit?.code ?? null));
   }
 
   write(data: Uint8Array | string): void {
@@ -216,15 +194,5 @@ export class SshCommandStream implements CommandStream {
 
   dispose(): void {
     this.close();
-  }
-
-  private finish(): void {
-    if (this.isClosed) return;
-    this.isClosed = true;
-    this.exitCode = this.opened.exit?.code ?? null;
-    this.closeEmitter.fire(this.exitCode);
-    this.dataEmitter.dispose();
-    this.stderrEmitter.dispose();
-    this.closeEmitter.dispose();
   }
 }
