@@ -1,10 +1,14 @@
 /**
- * The renderer end to end against the lab's real hosts (test/lab/README.md): import from the lab's
- * ssh_config, answer host-key prompts if the backend asks, see every host's guests in one list, drive a
+ * The renderer end to end against the lab's real hosts (test/lab/README.md): import from a copy of the lab's
+ * ssh_config whose known_hosts is empty, so the real backend asks about every host key; check each
+ * fingerprint against the lab's real key and accept it in the dialog; see every host's guests in one list, drive a
  * real QEMU guest's lifecycle from the toolbar, type into real consoles (libvirt and xl), filter the fleet,
  * and search a console's scrollback.
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { describeLab } from '../lab/describe-lab';
@@ -13,24 +17,63 @@ import { openApp, runAxe, seriousAxe, type App } from './support/app';
 
 const HOSTS = ['kvm1', 'kvm2', 'fleet', 'xen1'] as const;
 
-/** Accepts host-key prompts (and fails on anything else) while waiting for `done` to hold. */
-async function answeringPrompts(page: Page, done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+/** OpenSSH's fingerprint of a public key line ("ssh-ed25519 AAAA..."): SHA256 of the key blob, base64 without padding. */
+export function sha256Fingerprint(publicKey: string): string {
+  const blob = Buffer.from(publicKey.trim().split(/\s+/)[1] ?? '', 'base64');
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/**
+ * A copy of the lab's ssh_config in which every UserKnownHostsFile points at an empty file and
+ * StrictHostKeyChecking is `ask`; every other line is kept byte for byte. Returns the copy's path.
+ */
+function configWithEmptyKnownHosts(source: string, dir: string): string {
+  const knownHosts = path.join(dir, 'known_hosts');
+  writeFileSync(knownHosts, '');
+  const text = readFileSync(source, 'utf8')
+    .split('\n')
+    .map((line) => {
+      const m = /^(\s*)(UserKnownHostsFile|StrictHostKeyChecking)(\s*=\s*|\s+)\S.*$/i.exec(line);
+      if (!m) return line;
+      return `${m[1]}${m[2]}${m[3]}${m[2]!.toLowerCase() === 'userknownhostsfile' ? knownHosts : 'ask'}`;
+    })
+    .join('\n');
+  const file = path.join(dir, 'ssh_config');
+  writeFileSync(file, text);
+  return file;
+}
+
+/**
+ * Accepts host-key prompts (and fails on anything else) while waiting for `done` to hold. Each unknown-key
+ * prompt must name one of `expected`'s hosts and show that host's real fingerprint; returns the hosts asked about.
+ */
+async function answeringPrompts(page: Page, expected: Record<string, string>, done: () => Promise<boolean>, timeoutMs: number): Promise<string[]> {
+  const asked: string[] = [];
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const unknown = page.getByTestId('prompt-host-key');
     if (await unknown.isVisible().catch(() => false)) {
-      expect(await unknown.getByTestId('fingerprint').innerText()).toMatch(/^SHA256:/);
+      const text = await unknown.innerText();
+      const fingerprint = (await unknown.getByTestId('fingerprint').innerText()).trim();
+      const host = /Unknown host key — (\S+)/.exec(text)?.[1] ?? '';
+      expect(Object.keys(expected), `a host-key prompt for an unexpected host:\n${text}`).toContain(host);
+      expect(asked, `asked twice about ${host}`).not.toContain(host);
+      expect(fingerprint, `fingerprint shown for ${host}`).toBe(expected[host]);
+      asked.push(host);
+      if (asked.length === 1) await page.screenshot({ path: 'test-results/screenshots/lab-host-key-prompt.png' });
       await unknown.getByRole('button', { name: 'Accept and remember' }).click();
-      await unknown.waitFor({ state: 'detached' });
+      // The next host's prompt may take this one's place at once (same dialog kind, another host).
+      const shownFor = async () => ((await unknown.isVisible().catch(() => false)) ? (/Unknown host key — (\S+)/.exec(await unknown.innerText().catch(() => ''))?.[1] ?? '') : null);
+      await expect.poll(shownFor, { timeout: 30_000, message: `the prompt for ${host} stays after Accept` }).not.toBe(host);
       continue;
     }
     if (await page.getByTestId('prompt-host-key-mismatch').isVisible().catch(() => false)) {
       throw new Error('the lab presented a changed host key');
     }
-    if (await done()) return;
+    if (await done()) return asked;
     await page.waitForTimeout(250);
   }
-  throw new Error('timed out');
+  throw new Error(`timed out (host keys accepted so far: ${asked.join(', ') || 'none'})`);
 }
 
 function row(page: Page, host: string, name: string): Locator {
@@ -76,6 +119,14 @@ async function openConsoleFromList(page: Page, host: string, name: string): Prom
   await r.waitFor();
   await r.getByRole('button', { name: `Open console for ${name}` }).click();
   const term = page.locator(`.term[data-guest="${name}"]`);
+  // A guest with several console devices asks which one: take the first (focused) one, as the default would.
+  const picker = page.getByTestId('console-picker');
+  await term.or(picker).first().waitFor({ timeout: 30_000 });
+  if (await picker.isVisible().catch(() => false)) {
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[data-testid="console-picker"]') !== null)).toBe(true);
+    await page.keyboard.press('Enter');
+    await picker.waitFor({ state: 'detached' });
+  }
   await term.waitFor();
   await expect.poll(() => term.locator('[data-status]').getAttribute('data-status'), { timeout: 30_000 }).toBe('attached');
 }
@@ -83,9 +134,13 @@ async function openConsoleFromList(page: Page, host: string, name: string): Prom
 describeLab('renderer against the lab (e2e)', () => {
   let app: App;
   let lab: Lab;
+  let tmp: string;
+  let sshConfig: string;
 
   beforeAll(async () => {
     lab = loadLab()!;
+    tmp = mkdtempSync(path.join(tmpdir(), 'vmdeck-e2e-ssh-'));
+    sshConfig = configWithEmptyKnownHosts(lab.sshConfig, tmp);
     app = await openApp({ viewport: { width: 1600, height: 1000 } });
     await app.page.getByRole('navigation', { name: 'Hosts' }).waitFor({ timeout: 90_000 });
   });
@@ -108,13 +163,29 @@ describeLab('renderer against the lab (e2e)', () => {
       }
       await app.close();
     }
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('imports the lab hosts from $LAB/ssh_config and connects them (host keys asked or trusted)', async () => {
+  it('imports the lab hosts from a copy of $LAB/ssh_config with an empty known_hosts, and accepts each real host key in the dialog', async () => {
     const { page } = app;
+    // The copy differs from the lab's file only in the known_hosts lines.
+    const original = readFileSync(lab.sshConfig, 'utf8').split('\n');
+    const copy = readFileSync(sshConfig, 'utf8').split('\n');
+    expect(copy.length).toBe(original.length);
+    for (let i = 0; i < copy.length; i++) if (!/^\s*(UserKnownHostsFile|StrictHostKeyChecking)\b/i.test(original[i]!)) expect(copy[i]).toBe(original[i]);
+    expect(copy.filter((l) => /^\s*UserKnownHostsFile\b/i.test(l)).every((l) => l.trim().endsWith(path.join(tmp, 'known_hosts')))).toBe(true);
+    expect(copy.some((l) => /^\s*UserKnownHostsFile\b/i.test(l))).toBe(true);
+    expect(copy.filter((l) => /^\s*StrictHostKeyChecking\b/i.test(l)).every((l) => /\bask$/.test(l.trim()))).toBe(true);
+    const expected: Record<string, string> = {};
+    for (const h of HOSTS) {
+      const key = lab.hosts[h]?.hostKey;
+      expect(key, `lab.json has no host key for ${h}`).toBeTruthy();
+      expected[h] = sha256Fingerprint(key!);
+    }
+
     await page.getByRole('button', { name: 'Import hosts from ssh_config' }).click();
     const dlg = page.getByRole('dialog', { name: 'Import hosts from ssh_config' });
-    await dlg.getByLabel('OpenSSH client config').fill(lab.sshConfig);
+    await dlg.getByLabel('OpenSSH client config').fill(sshConfig);
     await dlg.getByRole('button', { name: 'Read hosts' }).click();
     await dlg.locator('table').waitFor();
     for (const extra of ['jump', 'inner']) {
@@ -126,8 +197,9 @@ describeLab('renderer against the lab (e2e)', () => {
     await dlg.getByRole('button', { name: /^Import/ }).last().click();
     await dlg.waitFor({ state: 'detached', timeout: 30_000 });
 
-    await answeringPrompts(
+    const asked = await answeringPrompts(
       page,
+      expected,
       async () => {
         for (const h of HOSTS) {
           const s = await page.locator(`li[data-host="${h}"] [data-connection]`).getAttribute('data-connection').catch(() => null);
@@ -137,6 +209,12 @@ describeLab('renderer against the lab (e2e)', () => {
       },
       120_000,
     );
+    // Every host's key was unknown, so every host asked, once, with its real fingerprint.
+    expect([...asked].sort()).toEqual([...HOSTS].sort());
+    // The accepted keys were remembered in the server's own (temporary) config dir, not in the lab's files.
+    expect(readFileSync(path.join(tmp, 'known_hosts'), 'utf8')).toBe('');
+    const remembered = readFileSync(path.join(app.configDir, 'known_hosts'), 'utf8');
+    for (const h of HOSTS) expect(remembered).toContain(lab.hosts[h]!.hostKey!.trim().split(/\s+/)[1]);
     // Connection state is shown as words too, and the toolstack badge.
     await expect.poll(() => page.locator('li[data-host="xen1"]').innerText()).toMatch(/Xen[\s\S]*Connected/);
     await expect.poll(() => page.locator('li[data-host="kvm1"]').innerText()).toMatch(/libvirt[\s\S]*Connected/);

@@ -1,7 +1,8 @@
 /**
  * The renderer's features in Chromium against the scripted backend (support/fake-backend.ts): a 5,000-guest
  * virtual list, sorting, filtering, selection, details, lifecycle with a failure, every prompt kind, the
- * console (xterm, search, OSC 52, paste as keystrokes, logging), the palette and the activity log.
+ * console (xterm, search, OSC 52, paste as keystrokes, logging), the console device picker, the palette and
+ * the activity log.
  * Screenshots of each view go to test-results/screenshots/.
  */
 import { readFileSync } from 'node:fs';
@@ -33,7 +34,7 @@ describe('renderer features (scripted backend)', () => {
   it('virtualises 5,000+ guests and scrolls them smoothly', async () => {
     const { page } = app;
     const grid = page.getByRole('grid', { name: 'Guests' });
-    expect(await grid.getAttribute('aria-rowcount')).toBe(String(5008 + 1));
+    expect(await grid.getAttribute('aria-rowcount')).toBe(String(5009 + 1));
     expect(await rows(page).count()).toBeLessThan(80);
     const indexes = await rows(page).evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('aria-rowindex'))));
     expect(indexes[0]).toBe(2);
@@ -66,7 +67,7 @@ describe('renderer features (scripted backend)', () => {
     await page.keyboard.press('End');
     await row(page, 'win2019-test-02').waitFor();
     const last = await rows(page).last().getAttribute('aria-rowindex');
-    expect(Number(last)).toBe(5008 + 1);
+    expect(Number(last)).toBe(5009 + 1);
     await page.keyboard.press('Home');
     await row(page, 'alpha').waitFor();
     app.assertClean();
@@ -93,7 +94,7 @@ describe('renderer features (scripted backend)', () => {
     await expect.poll(async () => rows(page).count()).toBeGreaterThan(0);
     const states = await rows(page).evaluateAll((rs) => rs.map((r) => r.getAttribute('data-state')));
     expect(new Set(states)).toEqual(new Set(['crashed']));
-    expect(await page.getByTestId('guest-count').innerText()).toMatch(/^\d+ of 5008 guests/);
+    expect(await page.getByTestId('guest-count').innerText()).toMatch(/^\d+ of 5009 guests/);
     await box.fill('-state:running,blocked,paused,shutoff,crashed,pmsuspended,shutdown');
     await page.getByText('No guest matches').waitFor();
     await box.press('Escape');
@@ -261,6 +262,72 @@ describe('renderer features (scripted backend)', () => {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.getByRole('button', { name: 'Close console web01' }).click();
     await expect.poll(() => page.getByRole('tablist', { name: 'Open consoles' }).getByRole('tab').count()).toBe(1);
+    app.assertClean();
+  });
+
+  it('asks which console device to open when a guest has several; one device, or none listed, opens directly', async () => {
+    const { page } = app;
+    const fake = app.fake!;
+    const tabs = page.getByRole('tablist', { name: 'Open consoles' }).getByRole('tab');
+    const focusedDevice = () => page.evaluate(() => document.activeElement?.getAttribute('data-device') ?? null);
+    await page.getByTestId('guest-filter').fill('host:kvm1 router-01');
+    await row(page, 'router-01').click();
+
+    // Keyboard `c` on the focused row asks; Escape cancels without opening anything.
+    let n = fake.opened.length;
+    await page.keyboard.press('c');
+    const picker = page.getByRole('dialog', { name: 'Open console — router-01' });
+    await picker.waitFor();
+    expect(await picker.evaluate((d) => d.matches(':modal'))).toBe(true);
+    expect(await picker.getByRole('list', { name: 'Console devices' }).getByRole('button').allInnerTexts()).toEqual([
+      expect.stringContaining('Serial 0 (boot log)'),
+      expect.stringContaining('Serial 1 (management)'),
+    ]);
+    await expect.poll(focusedDevice).toBe('serial0');
+    await page.keyboard.press('Escape');
+    await picker.waitFor({ state: 'detached' });
+    expect(fake.opened.length).toBe(n);
+    expect(await page.locator('.term[data-guest="router-01"]').count()).toBe(0);
+
+    // The row's console button asks too; the second device is chosen with the keyboard.
+    await row(page, 'router-01').getByRole('button', { name: 'Open console for router-01' }).click();
+    await picker.waitFor();
+    await expect.poll(focusedDevice).toBe('serial0');
+    await app.screenshot('ui-console-picker');
+    expect(seriousAxe(await runAxe(page, '[data-testid="console-picker"]'))).toEqual([]);
+    await page.keyboard.press('ArrowDown');
+    expect(await focusedDevice()).toBe('serial1');
+    await page.keyboard.press('Enter');
+    await picker.waitFor({ state: 'detached' });
+    const term = page.locator('.term[data-guest="router-01"]');
+    await expect.poll(() => term.locator('[data-status]').getAttribute('data-status')).toBe('attached');
+    expect(fake.opened.slice(n)).toEqual([{ guest: 'router-01', device: 'serial1' }]);
+    await expect.poll(async () => (await consoleText(page, 'router-01')).includes("Connected to domain 'router-01' (device serial1)")).toBe(true);
+    // The tab says which device.
+    expect(await tabs.filter({ hasText: 'router-01' }).innerText()).toContain('router-01 · serial1');
+
+    // One device: no question, the default console opens.
+    n = fake.opened.length;
+    await page.getByTestId('guest-filter').fill('host:kvm1 db-primary');
+    await row(page, 'db-primary').getByRole('button', { name: 'Open console for db-primary' }).click();
+    await expect.poll(() => page.locator('.term[data-guest="db-primary"] [data-status]').getAttribute('data-status')).toBe('attached');
+    expect(await page.getByTestId('console-picker').count()).toBe(0);
+    expect(fake.opened.slice(n)).toEqual([{ guest: 'db-primary' }]);
+    expect(await tabs.filter({ hasText: 'db-primary' }).innerText()).not.toContain('·');
+
+    // The devices cannot be listed: the default console opens all the same.
+    n = fake.opened.length;
+    await page.getByTestId('guest-filter').fill('host:xen1 mail');
+    await row(page, 'mail').getByRole('button', { name: 'Open console for mail' }).click();
+    await expect.poll(() => page.locator('.term[data-guest="mail"] [data-status]').getAttribute('data-status')).toBe('attached');
+    expect(await page.getByTestId('console-picker').count()).toBe(0);
+    expect(fake.opened.slice(n)).toEqual([{ guest: 'mail' }]);
+
+    for (const name of ['router-01', 'db-primary', 'mail']) {
+      await tabs.filter({ hasText: name }).click();
+      await page.getByRole('button', { name: `Close console ${name}` }).click();
+      await page.locator(`.term[data-guest="${name}"]`).waitFor({ state: 'detached' });
+    }
     app.assertClean();
   });
 

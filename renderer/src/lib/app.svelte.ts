@@ -4,7 +4,7 @@
  */
 import type { ConsoleInfo, HostInput, PromptAnswer, Settings, VmdeckApi } from '../../../main/core/contract';
 import { toErrorData, type ErrorData } from '../../../main/core/errors';
-import type { LifecycleAction } from '../../../main/core/models';
+import type { ConsoleDevice, LifecycleAction } from '../../../main/core/models';
 import { bindActivity } from './adapters/activity';
 import { ConsoleDataRouter, bindConsoles } from './adapters/consoles';
 import { bindGuests } from './adapters/guests';
@@ -198,17 +198,57 @@ export class AppModel {
 
   // ---- consoles
 
-  async openConsole(key: GuestKey, device?: string): Promise<ConsoleInfo | null> {
+  /**
+   * The user asked for a guest's console (row button, details, palette, keyboard `c`). A session already
+   * open for the guest is focused. Otherwise the guest's console devices are listed: with none or one the
+   * default console opens directly; with several the device picker (`ui.consoleChoice`) asks which one.
+   * If the devices cannot be listed, the default console opens.
+   */
+  async requestConsole(key: GuestKey, device?: string): Promise<ConsoleInfo | null> {
+    if (device !== undefined) return this.openConsole(key, device);
     const g = this.guests.get(key);
     if (!g) return null;
     const existing = this.consoles.findOpen(g.hostId, g.uuid);
-    if (existing && (device === undefined || existing.device === device)) {
+    if (existing) {
+      this.consoles.activate(existing.id);
+      return existing;
+    }
+    if (this.consoles.opening.has(key)) return null;
+    let devices: ConsoleDevice[] = [];
+    this.consoles.setOpening(key, true);
+    try {
+      devices = await this.api['consoles.devices'](g.hostId, g.uuid);
+    } catch {
+      devices = []; // cannot list them: the backend's default console
+    } finally {
+      this.consoles.setOpening(key, false);
+    }
+    if (devices.length > 1) {
+      this.ui.consoleChoice = { key, guestName: g.name, devices };
+      return null;
+    }
+    return this.openConsole(key);
+  }
+
+  /** The device picker's answer: open that device (null: cancelled). */
+  chooseConsole(device: string | null): void {
+    const choice = this.ui.consoleChoice;
+    this.ui.consoleChoice = null;
+    if (choice && device !== null) void this.openConsole(choice.key, device);
+  }
+
+  async openConsole(key: GuestKey, device?: string): Promise<ConsoleInfo | null> {
+    const g = this.guests.get(key);
+    if (!g) return null;
+    const existing = this.consoles.findOpen(g.hostId, g.uuid, device);
+    if (existing) {
       this.consoles.activate(existing.id);
       return existing;
     }
     this.consoles.setOpening(key, true);
     try {
-      const info = await this.api['consoles.open'](g.hostId, g.uuid, device ? { device } : undefined);
+      const opened = await this.api['consoles.open'](g.hostId, g.uuid, device ? { device } : undefined);
+      const info = device && !opened.device ? { ...opened, device } : opened;
       this.consoles.upsert(info, true);
       return info;
     } catch (e) {

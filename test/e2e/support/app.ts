@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import type { FakeOptions } from './fake-backend';
+import type { FakeBackend, FakeOptions } from './fake-backend';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -40,6 +40,8 @@ export interface App {
   configDir: string;
   problems: Problem[];
   serverLog: () => string;
+  /** The scripted backend, with `backend: 'fake'` (e.g. to see which consoles were opened). */
+  fake?: FakeBackend;
   /** Throws listing every console error, page error and CSP violation seen so far. */
   assertClean(): void;
   screenshot(name: string): Promise<string>;
@@ -63,6 +65,7 @@ interface Server {
   url: string;
   child: ChildProcess | null;
   log: () => string;
+  fake?: FakeBackend;
   stop(): Promise<void>;
 }
 
@@ -70,7 +73,7 @@ async function startFake(o?: FakeOptions): Promise<Server> {
   ensureBuilt();
   const { startFakeBackend } = await import('./fake-backend');
   const fake = await startFakeBackend(o);
-  return { url: fake.url, child: null, log: () => '', stop: () => fake.close() };
+  return { url: fake.url, child: null, log: () => '', fake, stop: () => fake.close() };
 }
 
 function newest(dir: string): number {
@@ -211,6 +214,7 @@ export async function openApp(o: AppOptions = {}): Promise<App> {
     configDir,
     problems,
     serverLog: server.log,
+    ...(server.fake ? { fake: server.fake } : {}),
     assertClean() {
       if (problems.length > 0) {
         throw new Error(`page problems:\n${problems.map((p) => `[${p.kind}] ${p.text}`).join('\n')}`);

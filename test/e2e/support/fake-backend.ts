@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ConsoleInfo, HostView, Prompt, Settings, SshConfigCandidate } from '../../../main/core/contract';
-import type { Guest, GuestDetails, GuestState, LifecycleAction } from '../../../main/core/models';
+import type { ConsoleDevice, Guest, GuestDetails, GuestState, LifecycleAction } from '../../../main/core/models';
 import type { CommandRecord } from '../../../main/core/runner';
 import type { VmdeckHandlers } from '../../../main/core/contract';
 import { startWebServer } from '../../../main/web/server';
@@ -25,6 +25,13 @@ export interface FakeBackend {
   close(): Promise<void>;
   /** Pushes a prompt as the backend would while connecting. */
   prompt(p: Prompt): void;
+  /** Every `consoles.open` call so far, oldest first. */
+  opened: readonly OpenedConsole[];
+}
+
+export interface OpenedConsole {
+  guest: string;
+  device?: string;
 }
 
 function uuidFor(i: number, host: number): string {
@@ -67,6 +74,8 @@ export async function startFakeBackend(o: FakeOptions = {}): Promise<FakeBackend
   mk('h-kvm1', 1, 2, 'beta', 'shutoff');
   mk('h-kvm1', 1, 3, 'web-01', 'paused');
   mk('h-kvm1', 1, 4, 'db-primary', 'running', { vcpus: 8, memoryKiB: 16 * 1024 * 1024, maxMemoryKiB: 16 * 1024 * 1024 });
+  // Two console devices: opening its console asks which one (see 'consoles.devices').
+  mk('h-kvm1', 1, 5, 'router-01', 'running');
   mk('h-xen1', 2, 0, 'Domain-0', 'running', { isControlDomain: true, osType: 'xen', autostart: null });
   mk('h-xen1', 2, 1, 'web01', 'running', { osType: 'pvh' });
   mk('h-xen1', 2, 2, 'mail', 'blocked', { osType: 'pv' });
@@ -77,6 +86,7 @@ export async function startFakeBackend(o: FakeOptions = {}): Promise<FakeBackend
   let settings: Settings = { confirmDestructive: true, scrollback: 10_000, logConsoles: false, logMaxBytes: 64 << 20, pollIntervalSec: 5 };
   const activity: CommandRecord[] = [];
   const consoles = new Map<string, ConsoleInfo & { line: string }>();
+  const opened: OpenedConsole[] = [];
   const prompts = new Map<string, Prompt>();
   let nextId = 1;
   let sink: (e: string, p: unknown) => void = () => undefined;
@@ -208,18 +218,32 @@ export async function startFakeBackend(o: FakeOptions = {}): Promise<FakeBackend
         emit('guests.diff', { hostId, added: [], removed: [], changed: [ng] });
       } else if (next[action]) setState(g, next[action]!);
     },
-    'consoles.devices': () => [],
-    'consoles.open': (hostId: string, uuid: string) => {
+    // router-01 has two serial ports, alpha and db-primary one, mail cannot list its devices, others none
+    // (the backend then opens the default console).
+    'consoles.devices': (hostId: string, uuid: string): ConsoleDevice[] => {
       const g = guests.get(key(hostId, uuid));
       if (!g) throw { code: 'NOT_FOUND', message: 'guest not found' };
-      const c = { id: `c-${nextId++}`, hostId, uuid, guestName: g.name, status: 'connecting' as const, line: '' };
+      if (g.name === 'router-01')
+        return [
+          { kind: 'serial', devName: 'serial0', targetType: 'isa-serial', port: 0, label: 'Serial 0 (boot log)' },
+          { kind: 'serial', devName: 'serial1', targetType: 'isa-serial', port: 1, label: 'Serial 1 (management)' },
+        ];
+      if (g.name === 'alpha' || g.name === 'db-primary') return [{ kind: 'serial', devName: 'serial0', targetType: 'isa-serial', port: 0, label: 'Serial 0' }];
+      if (g.name === 'mail') throw { code: 'COMMAND_FAILED', message: 'xl: cannot read the console devices' };
+      return [];
+    },
+    'consoles.open': (hostId: string, uuid: string, opts?: { device?: string }) => {
+      const g = guests.get(key(hostId, uuid));
+      if (!g) throw { code: 'NOT_FOUND', message: 'guest not found' };
+      opened.push({ guest: g.name, ...(opts?.device !== undefined ? { device: opts.device } : {}) });
+      const c = { id: `c-${nextId++}`, hostId, uuid, guestName: g.name, status: 'connecting' as const, line: '', ...(opts?.device !== undefined ? { device: opts.device } : {}) };
       consoles.set(c.id, c);
       setTimeout(() => {
         const a = { ...c, status: 'attached' as const };
         consoles.set(c.id, a);
         const { line: _l, ...info } = a;
         emit('consoles.changed', info);
-        write(a, `Connected to domain '${g.name}'\r\nEscape character is ^] (Ctrl + ])\r\n\r\nvmdeck-guest ${g.name} booted\r\n${g.name}:~# `);
+        write(a, `Connected to domain '${g.name}'${a.device ? ` (device ${a.device})` : ''}\r\nEscape character is ^] (Ctrl + ])\r\n\r\nvmdeck-guest ${g.name} booted\r\n${g.name}:~# `);
       }, 150);
       const { line: _l, ...info } = c;
       return info;
@@ -302,6 +326,7 @@ export async function startFakeBackend(o: FakeOptions = {}): Promise<FakeBackend
   sink = server.sink as (e: string, p: unknown) => void;
   return {
     url: server.url,
+    opened,
     prompt(p) {
       prompts.set(p.id, p);
       emit('prompts.request', p);

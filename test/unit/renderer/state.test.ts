@@ -136,6 +136,14 @@ describe('ConsolesState', () => {
     s.remove('a');
     expect(s.activeId).toBeNull();
   });
+  it('finds an open session by console device', () => {
+    const s = new ConsolesState();
+    s.upsert({ ...info('a'), device: 'serial0' });
+    s.upsert({ ...info('b'), device: 'serial1' });
+    expect(s.findOpen('h1', U1)?.id).toBe('a');
+    expect(s.findOpen('h1', U1, 'serial1')?.id).toBe('b');
+    expect(s.findOpen('h1', U1, 'serial2')).toBeUndefined();
+  });
 });
 
 describe('PromptsState', () => {

@@ -33,10 +33,13 @@ export class ConsolesState {
     return this.list.find((c) => c.id === id);
   }
 
-  /** An open (not closed) session for this guest, to focus instead of opening a second one. */
-  findOpen(hostId: string, uuid: string): ConsoleInfo | undefined {
+  /**
+   * An open (not closed) session for this guest, to focus instead of opening a second one; with `device`,
+   * only a session on that console device.
+   */
+  findOpen(hostId: string, uuid: string, device?: string): ConsoleInfo | undefined {
     const u = uuid.toLowerCase();
-    return this.list.find((c) => c.hostId === hostId && c.uuid.toLowerCase() === u && c.status !== 'closed');
+    return this.list.find((c) => c.hostId === hostId && c.uuid.toLowerCase() === u && c.status !== 'closed' && (device === undefined || c.device === device));
   }
 
   setOpening(key: string, on: boolean): void {

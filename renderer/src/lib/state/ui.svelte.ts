@@ -1,6 +1,6 @@
 /* eslint-disable svelte/prefer-svelte-reactivity -- these Maps/Sets are immutable snapshots held in $state.raw/$derived: every change builds a new one and assigns it, which is what triggers updates */
 import type { ErrorData } from '../../../../main/core/errors';
-import type { GuestDetails, LifecycleAction } from '../../../../main/core/models';
+import type { ConsoleDevice, GuestDetails, LifecycleAction } from '../../../../main/core/models';
 import type { GuestKey } from '../logic/keys';
 
 export type DetailsEntry =
@@ -17,12 +17,21 @@ export interface ActionFailure {
 
 export type DialogName = 'addHost' | 'editHost' | 'import' | 'help' | 'palette' | 'settings' | null;
 
+/** A guest with several console devices, waiting for the user to pick one. */
+export interface ConsoleChoice {
+  key: GuestKey;
+  guestName: string;
+  devices: ConsoleDevice[];
+}
+
 /** View state that is not a backend domain: running actions, their failures, details cache, dialogs. */
 export class UiState {
   running = $state.raw<ReadonlyMap<GuestKey, LifecycleAction>>(new Map());
   failures = $state.raw<ReadonlyMap<GuestKey, ActionFailure>>(new Map());
   details = $state.raw<ReadonlyMap<GuestKey, DetailsEntry>>(new Map());
   dialog = $state<DialogName>(null);
+  /** The console device picker, when open. */
+  consoleChoice = $state.raw<ConsoleChoice | null>(null);
   editHostId = $state<string | null>(null);
   detailTab = $state<'overview' | 'hardware' | 'config'>('overview');
   /** Backend connection lost (browser mode WebSocket closed). */
