@@ -7,9 +7,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 register();
 const entry = join(dirname(fileURLToPath(import.meta.url)), '..', 'main', 'cli', 'main.ts');
 const { runCli } = await import(pathToFileURL(entry).href);
-if (process.argv[2] === '--version') {
-  process.stdout.write('vmdeck 0.1.0\n');
-  process.exit(0);
-}
-process.exitCode = await runCli(process.argv.slice(2));
-process.exit(process.exitCode);
+const code = await runCli(process.argv.slice(2));
+// Exit only once stdout has been flushed: a large --json listing into a pipe is written asynchronously.
+process.stdout.write('', () => process.exit(code));

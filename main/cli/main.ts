@@ -2,14 +2,14 @@
  * The `vmdeck` command: the same services as the app (transport, detection, drivers, inventory, consoles),
  * for scripts and terminals.
  *
- *   vmdeck [--ssh-config FILE] [--config-dir DIR] [--json] COMMAND ...
+ *   vmdeck [--ssh-config FILE] [--config-dir DIR] [--json] [--trace] COMMAND ...
  *     hosts                                   hosts known to vmdeck (or declared in --ssh-config)
  *     list [HOST...]                          guests of these hosts (default: all)
  *     info HOST/GUEST                         details of one guest
  *     start|shutdown|reboot|destroy|reset|pause|resume|save|restore HOST/GUEST [--path FILE] [--timeout SEC]
  *     console HOST/GUEST [--device NAME]      attach this terminal to the guest's console (Ctrl-] detaches)
  *
- * GUEST is a name or a UUID. Errors go to stderr as "vmdeck: CODE: message"; the exit status follows the
+ * GUEST is a name or a UUID. --trace prints every command run on a host (argv, exit status, duration) to stderr. Errors go to stderr as "vmdeck: CODE: message"; the exit status follows the
  * error class (see exit-codes.ts). Without a TTY, host-key and password prompts are declined.
  */
 import { readFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ import { formatGuestTable, formatHostsTable } from './format';
 import { createTerminalPromptBroker } from './terminal-prompts';
 import { attachConsole } from './console-command';
 
-const USAGE = `usage: vmdeck [--ssh-config FILE] [--config-dir DIR] [--json] COMMAND ...
+const USAGE = `usage: vmdeck [--ssh-config FILE] [--config-dir DIR] [--json] [--trace] COMMAND ...
   hosts | list [HOST...] | info HOST/GUEST | console HOST/GUEST [--device NAME]
   ${LIFECYCLE_ACTIONS.filter((a) => !a.startsWith('autostart')).join('|')} HOST/GUEST [--path FILE] [--timeout SEC]
 `;
@@ -46,6 +46,10 @@ export interface CliIo {
 }
 
 export async function runCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
+  if (argv[0] === '--version') {
+    io.stdout.write(`vmdeck ${packageVersion()}\n`);
+    return EXIT_OK;
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -59,6 +63,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
         path: { type: 'string' },
         timeout: { type: 'string' },
         device: { type: 'string' },
+        trace: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -80,6 +85,10 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
     for (const c of listSshConfigCandidates(file)) catalog.add({ name: c.alias, transport: 'ssh', address: c.alias, sshConfigFile: file });
   }
   const activity = new ActivityLog();
+  if (values.trace) {
+    // Every command vmdeck runs on a host, as the activity log shows it in the app.
+    activity.onDidAdd((r) => io.stderr.write(`vmdeck: trace: ${JSON.stringify(r.argv)} exit=${r.exitCode ?? r.error ?? '-'} ${r.durationMs}ms\n`));
+  }
   const registry = new HostRegistry(
     catalog,
     createHostLinkFactory({ configDir, prompts: createTerminalPromptBroker(io.stdin, io.stderr), activity }),
@@ -168,12 +177,10 @@ async function resolveGuest(registry: HostRegistry, spec: string | undefined): P
   return { session, guest, host: session.config };
 }
 
-const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain) {
-  const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version: string };
-  if (process.argv[2] === '--version') {
-    process.stdout.write(`vmdeck ${pkg.version}\n`);
-    process.exit(0);
-  }
-  runCli(process.argv.slice(2)).then((code) => process.exit(code));
+function packageVersion(): string {
+  const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
+
+const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) runCli(process.argv.slice(2)).then((code) => process.stdout.write('', () => process.exit(code)));

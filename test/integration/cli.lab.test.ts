@@ -1,0 +1,70 @@
+// The vmdeck CLI against the lab, as a script would use it: JSON output of 1000+ guests from one refresh
+// command, hostile names byte for byte, and exit statuses by error class.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, expect, it } from 'vitest';
+import { describeLab } from '../lab/describe-lab';
+import { loadLab, type Lab } from '../lab/lab';
+
+const BIN = resolve('bin/vmdeck.mjs');
+const RUNSTATE: Record<number, string> = { 1: 'running', 2: 'blocked', 3: 'paused', 4: 'shutdown', 5: 'shutoff', 6: 'crashed', 7: 'pmsuspended' };
+
+function vmdeck(args: string[], configDir: string) {
+  const r = spawnSync(process.execPath, [BIN, '--config-dir', configDir, ...args], { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describeLab('vmdeck CLI against the lab', () => {
+  let lab: Lab;
+  let configDir: string;
+  beforeAll(() => {
+    lab = loadLab()!;
+    configDir = mkdtempSync(join(tmpdir(), 'vmdeck-cli-'));
+  });
+
+  it('list fleet --json gives every guest with the state libvirt has, from one refresh command', () => {
+    const r = vmdeck(['--ssh-config', lab.sshConfig, '--trace', 'list', 'fleet', '--json'], configDir);
+    expect(r.status, r.stderr).toBe(0);
+    const guests = JSON.parse(r.stdout) as { uuid: string; name: string; state: string; host: string }[];
+    const expected = JSON.parse(readFileSync(lab.fleet!.guestsFile, 'utf8')) as { uuid: string; name: string; runstate: number }[];
+    expect(guests.length).toBe(expected.length);
+    expect(guests.length).toBeGreaterThanOrEqual(1000);
+    const byUuid = new Map(guests.map((g) => [g.uuid, g]));
+    for (const e of expected) {
+      const g = byUuid.get(e.uuid);
+      expect(g, e.name).toBeDefined();
+      expect(g!.name).toBe(e.name); // quotes, $(), backticks, unicode: byte for byte
+      expect(g!.state, e.name).toBe(RUNSTATE[e.runstate]);
+      expect(g!.host).toBe('fleet');
+    }
+    const commands = r.stderr.split('\n').filter((l) => l.startsWith('vmdeck: trace: '));
+    const virsh = commands.filter((l) => l.includes('"virsh"'));
+    expect(virsh, commands.join('\n')).toHaveLength(1); // the refresh: one command whatever the guest count
+    expect(commands).toHaveLength(2); // plus the toolstack probe
+  });
+
+  it('exits by error class: 3 for an unknown guest or host, 2 for usage, 9 for a console without a terminal', () => {
+    expect(vmdeck(['--ssh-config', lab.sshConfig, 'info', 'kvm1/no-such-guest'], configDir)).toMatchObject({ status: 3, stderr: expect.stringContaining('NOT_FOUND') });
+    expect(vmdeck(['--ssh-config', lab.sshConfig, 'start', 'nohost/alpha'], configDir).status).toBe(3);
+    expect(vmdeck(['--ssh-config', lab.sshConfig, 'start', 'kvm1'], configDir).status).toBe(2);
+    expect(vmdeck(['frobnicate'], configDir).status).toBe(2);
+    expect(vmdeck(['--ssh-config', lab.sshConfig, 'console', 'kvm1/alpha'], configDir)).toMatchObject({ status: 9, stderr: expect.stringContaining('UNSUPPORTED') });
+  });
+
+  it('refuses a changed host key with exit 4 and shows both fingerprints, without a prompt on a non-TTY', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vmdeck-cli-keys-'));
+    const wrongKnownHosts = join(dir, 'known_hosts');
+    const kvm1 = lab.hosts.kvm1!;
+    // Another host's real key, filed under kvm1's name: exactly what a changed key looks like.
+    writeFileSync(wrongKnownHosts, `${kvm1.knownHostsName} ${lab.hosts.kvm2!.hostKey}\n`);
+    const config = readFileSync(lab.sshConfig, 'utf8').replace(/^(\s*UserKnownHostsFile)\s+.*$/gim, `$1 ${wrongKnownHosts}`);
+    const cfgFile = join(dir, 'ssh_config');
+    writeFileSync(cfgFile, config);
+    const r = vmdeck(['--ssh-config', cfgFile, 'list', 'kvm1'], mkdtempSync(join(tmpdir(), 'vmdeck-cli-cfg-')));
+    expect(r.status, r.stderr).toBe(4);
+    expect(r.stderr).toContain('HOST_KEY_MISMATCH');
+    expect(r.stderr).toMatch(/known key:\s+SHA256:\S+\n\s+offered key: SHA256:\S+/);
+  });
+});
