@@ -62,7 +62,7 @@ if (!acquireSingleInstance(app, getWindow)) {
 
   const start = async () => {
     await app.whenReady();
-    hardenSession(session.defaultSession);
+    hardenSession(session.defaultSession, { isAppUrl: appUrl.isAppUrl });
 
     const userData = app.getPath('userData');
     const store = new SafeStorageSecretStore(join(userData, 'secrets.json'));

@@ -1,7 +1,9 @@
 /**
  * The Electron security policy, in one place:
- *  - every permission request and check is denied (the app needs none of them), device access and
- *    downloads too;
+ *  - every permission request and check is denied, except the clipboard for the app's own page (Copy and
+ *    "Paste as keystrokes" are user actions; guest output never reaches the clipboard: OSC 52 is dropped in
+ *    the terminal); device access is denied; downloads are cancelled except the app's own blob: files
+ *    ("Save scrollback");
  *  - <webview> cannot be attached; navigation and redirects away from the app's renderer are blocked;
  *  - window.open is always denied; an https URL is handed to the safe external opener instead;
  *  - shell.openExternal is reached only through `createExternalOpener`, which accepts https URLs only
@@ -10,16 +12,32 @@
 import type { Session, WebContents } from 'electron';
 import { VmdeckError } from '../core/errors';
 
-/** Permissions granted to the app's renderer: none. Add here, with a reason, if a feature needs one. */
-export const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set<string>();
+/** Permissions granted to the app's own page, each for a user action. Everything else is denied. */
+export const APP_PERMISSIONS: ReadonlySet<string> = new Set<string>(['clipboard-sanitized-write', 'clipboard-read']);
 
-export function hardenSession(session: Session): void {
-  session.setPermissionRequestHandler((_contents, permission, callback) => {
-    callback(ALLOWED_PERMISSIONS.has(permission));
+interface UrlSource {
+  getURL?(): string;
+}
+
+export interface SessionPolicyOptions {
+  isAppUrl: (url: string) => boolean;
+}
+
+export function hardenSession(session: Session, options: SessionPolicyOptions): void {
+  const fromApp = (contents: unknown): boolean => {
+    const url = (contents as UrlSource | null)?.getURL?.();
+    return typeof url === 'string' && options.isAppUrl(url);
+  };
+  session.setPermissionRequestHandler((contents, permission, callback) => {
+    callback(APP_PERMISSIONS.has(permission) && fromApp(contents));
   });
-  session.setPermissionCheckHandler((_contents, permission) => ALLOWED_PERMISSIONS.has(permission));
+  session.setPermissionCheckHandler((contents, permission) => APP_PERMISSIONS.has(permission) && fromApp(contents));
   session.setDevicePermissionHandler(() => false);
-  session.on('will-download', (event) => event.preventDefault());
+  session.on('will-download', (event, item, contents) => {
+    // The page saves its own scrollback as a blob: URL; nothing else is ever downloaded.
+    const url = (item as UrlSource | null)?.getURL?.() ?? '';
+    if (!(url.startsWith('blob:') && fromApp(contents))) event.preventDefault();
+  });
 }
 
 /** A URL the app may hand to the user's browser: https, with a host, without embedded credentials. */

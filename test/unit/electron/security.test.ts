@@ -16,30 +16,49 @@ const isAppUrl = (url: string) => url.split('#')[0] === APP;
 
 describe('session policy', () => {
   const PERMISSIONS = ['media', 'notifications', 'geolocation', 'clipboard-read', 'clipboard-sanitized-write', 'openExternal', 'fullscreen', 'hid', 'serial', 'usb', 'unknown'];
+  const CLIPBOARD = ['clipboard-read', 'clipboard-sanitized-write'];
+  const app = { getURL: () => APP };
+  const foreign = { getURL: () => 'https://evil.example/' };
 
-  it('denies every permission request (callback false)', () => {
+  function hardened() {
     const s = new FakeSession();
-    hardenSession(s as never);
+    hardenSession(s as never, { isAppUrl });
+    return s;
+  }
+
+  it('denies every permission request except the clipboard for the app page (callback false)', () => {
+    const s = hardened();
     for (const p of PERMISSIONS) {
-      const cb = vi.fn();
-      s.permissionRequestHandler!({}, p, cb, {});
-      expect(cb, p).toHaveBeenCalledExactlyOnceWith(false);
+      for (const [contents, name] of [[app, 'app'], [foreign, 'foreign'], [{}, 'unknown']] as const) {
+        const cb = vi.fn();
+        s.permissionRequestHandler!(contents, p, cb, {});
+        expect(cb, `${p} from ${name}`).toHaveBeenCalledExactlyOnceWith(name === 'app' && CLIPBOARD.includes(p));
+      }
     }
   });
 
-  it('denies every permission check and every device', () => {
-    const s = new FakeSession();
-    hardenSession(s as never);
-    for (const p of PERMISSIONS) expect(s.permissionCheckHandler!({}, p, 'file://', {}), p).toBe(false);
+  it('denies every permission check (clipboard only for the app page) and every device', () => {
+    const s = hardened();
+    for (const p of PERMISSIONS) {
+      expect(s.permissionCheckHandler!(foreign, p, 'https://evil.example', {}), p).toBe(false);
+      expect(s.permissionCheckHandler!(app, p, 'file://', {}), p).toBe(CLIPBOARD.includes(p));
+    }
     expect(s.devicePermissionHandler!({ deviceType: 'usb' })).toBe(false);
   });
 
-  it('cancels downloads', () => {
-    const s = new FakeSession();
-    hardenSession(s as never);
-    const e = new FakeEvent();
-    s.emit('will-download', e, {}, {});
-    expect(e.defaultPrevented).toBe(true);
+  it('cancels downloads, except the app page saving its own blob (scrollback)', () => {
+    const s = hardened();
+    const cases: [unknown, unknown, boolean][] = [
+      [{ getURL: () => 'https://example.com/x.sh' }, app, true],
+      [{ getURL: () => 'blob:file:///1234' }, foreign, true],
+      [{}, {}, true],
+      [{ getURL: () => 'blob:file:///1234' }, app, false],
+    ];
+    for (const [item, contents, cancelled] of cases) {
+      const e = new FakeEvent();
+      s.emit('will-download', e, item, contents);
+      expect(e.defaultPrevented).toBe(cancelled);
+    }
   });
 });
 
