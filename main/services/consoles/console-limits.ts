@@ -7,7 +7,7 @@
  * remote `virsh console` / `xl console` blocks on its write.
  */
 export interface ConsoleLimits {
-  /** How long output chunks are collected before they are emitted as one batch. */
+  /** While output keeps coming, how long chunks are collected into one batch (the first chunk after a quiet spell goes at once). */
   batchMs: number;
   /** A batch is emitted at once when it reaches this many bytes. */
   maxBatchBytes: number;

@@ -1,6 +1,7 @@
 /**
  * Groups a channel's output chunks for a few milliseconds (or until a size cap) and emits them as one
- * tightly-sized Uint8Array. Bytes are never decoded: a UTF-8 character split across chunks reaches the
+ * tightly-sized Uint8Array. The first chunk after a quiet spell goes out at once (a keystroke's echo must
+ * not wait for the window); while output keeps coming, it is collected and emitted once per window. Bytes are never decoded: a UTF-8 character split across chunks reaches the
  * terminal intact because xterm decodes the stream.
  *
  * Every emitted array owns its ArrayBuffer: structured clone (Electron IPC) copies a view's whole backing
@@ -31,14 +32,34 @@ export class OutputBatcher implements Disposable {
     if (this.disposed || chunk.byteLength === 0) return;
     this.chunks.push(chunk);
     this.size += chunk.byteLength;
-    if (this.size >= this.maxBatchBytes) this.flush();
-    else this.timer ??= this.clock.setTimeout(() => this.flush(), this.batchMs);
+    if (this.timer === undefined) {
+      // Quiet until now: emit at once and open a window that collects whatever follows.
+      this.emitPending();
+      this.openWindow();
+    } else if (this.size >= this.maxBatchBytes) {
+      this.emitPending();
+    }
   }
 
-  /** Emits whatever is collected now. */
+  /** Emits whatever is collected now and closes the window. */
   flush(): void {
     this.timer?.cancel();
     this.timer = undefined;
+    this.emitPending();
+  }
+
+  private openWindow(): void {
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      // Output kept coming during the window: send it and keep batching; otherwise go quiet.
+      if (this.size > 0) {
+        this.emitPending();
+        this.openWindow();
+      }
+    }, this.batchMs);
+  }
+
+  private emitPending(): void {
     if (this.size === 0) return;
     const batch = new Uint8Array(this.size);
     let offset = 0;

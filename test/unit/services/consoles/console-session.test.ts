@@ -52,30 +52,38 @@ describe('ConsoleSession', () => {
     session.close();
   });
 
-  it('groups chunks arriving within the batch interval into one emission', async () => {
+  it('sends the first chunk after a quiet spell at once (echo), then groups what follows per batch interval', async () => {
     const { clock, runner, session, batches } = setup();
     await session.start();
-    runner.last.push('a');
+    const text = () => batches.map((b) => Buffer.from(b).toString());
+    runner.last.push('a'); // quiet until now: out at once, so a keystroke's echo never waits
+    expect(text()).toEqual(['a']);
     runner.last.push('b');
     clock.advance(DEFAULT_CONSOLE_LIMITS.batchMs - 1);
     runner.last.push('c');
-    expect(batches).toHaveLength(0);
+    expect(text()).toEqual(['a']);
     clock.advance(1);
-    expect(batches.map((b) => Buffer.from(b).toString())).toEqual(['abc']);
-    runner.last.push('d');
+    expect(text()).toEqual(['a', 'bc']);
+    runner.last.push('d'); // still within a busy spell: waits for the next window
+    expect(text()).toEqual(['a', 'bc']);
     clock.advance(DEFAULT_CONSOLE_LIMITS.batchMs);
-    expect(batches).toHaveLength(2);
+    expect(text()).toEqual(['a', 'bc', 'd']);
+    clock.advance(DEFAULT_CONSOLE_LIMITS.batchMs); // a window with nothing in it: quiet again
+    runner.last.push('e');
+    expect(text()).toEqual(['a', 'bc', 'd', 'e']);
     session.close();
   });
 
   it('emits at once when a batch reaches the size cap', async () => {
     const { runner, session, batches } = setup({ limits: { maxBatchBytes: 1000 } });
     await session.start();
-    runner.last.push(new Uint8Array(600));
-    expect(batches).toHaveLength(0);
+    runner.last.push(new Uint8Array(10)); // leading chunk, out at once; opens a batch window
+    expect(batches).toHaveLength(1);
     runner.last.push(new Uint8Array(600));
     expect(batches).toHaveLength(1);
-    expect(batches[0]!.byteLength).toBe(1200);
+    runner.last.push(new Uint8Array(600));
+    expect(batches).toHaveLength(2);
+    expect(batches[1]!.byteLength).toBe(1200);
     session.close();
   });
 
