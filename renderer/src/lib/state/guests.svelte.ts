@@ -61,15 +61,19 @@ export class GuestsState {
     return out;
   });
 
-  /** Filtered and sorted guests (no group headers). */
+  /** Every guest in display order: re-sorted when guests or the sort change, not on each filter keystroke. */
+  sorted = $derived.by((): GuestRow[] => {
+    const spec = this.sort;
+    return [...this.all].sort((a, b) => compareGuests(a, b, spec));
+  });
+
+  /** Filtered and sorted guests (no group headers); filtering keeps the sorted order. */
   visible = $derived.by((): GuestRow[] => {
     const f = this.filter;
-    const spec = this.sort;
-    const rows = this.all.filter((r) =>
+    if (f.terms.length === 0) return this.sorted;
+    return this.sorted.filter((r) =>
       matchesFilter(f, { name: r.guest.name, hostName: r.hostName, state: r.guest.state, uuid: r.guest.uuid, osType: r.guest.osType }),
     );
-    rows.sort((a, b) => compareGuests(a, b, spec));
-    return rows;
   });
 
   /** What the list renders: guests, with one header per host when grouping. */
