@@ -5,7 +5,7 @@
  * tick without taking the host down.
  */
 import { cpuPercent, diffGuests, isEmptyDiff } from '../core/guest-diff';
-import { DisposableStore, Emitter, toDisposable, type Disposable, type Event } from '../core/lifecycle';
+import { DisposableStore, Emitter, type Disposable, type Event } from '../core/lifecycle';
 import { toErrorData, type ErrorData } from '../core/errors';
 import type { Guest, GuestDiff, HostFacts } from '../core/models';
 import type { ChangeHint, HypervisorDriver } from '../hypervisors/driver';
@@ -13,8 +13,6 @@ import { RefreshQueue } from './refresh-queue';
 
 export interface HostInventoryOptions {
   pollIntervalMs: number;
-  /** Poll interval while the event stream is up and the driver sees every change (statistics only). */
-  statsIntervalMs?: number;
   now?: () => number;
   debounceMs?: number;
   /** false: no event stream and no poll timer; refreshes happen only when asked (the CLI). Default true. */
@@ -33,6 +31,7 @@ export class HostInventory implements Disposable {
   private hostSample: { cpuNsTotal: number; atMs: number } | undefined;
   private readonly queue: RefreshQueue;
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private watchRetry: ReturnType<typeof setTimeout> | undefined;
   private watching = false;
   private disposed = false;
   private lastFacts: HostFacts | undefined;
@@ -101,26 +100,25 @@ export class HostInventory implements Disposable {
         return;
       }
       this.watching = true;
-      this.store.add(watch);
-      this.store.add(
+      // One live stream at a time: a stream that ended is released before its successor starts.
+      const current = new DisposableStore();
+      current.add(watch);
+      current.add(
         watch.onDidClose(() => {
           this.watching = false;
+          this.store.delete(current);
           // The stream ended (connection blip, daemon restart): keep polling, try the stream again later.
           if (!this.disposed) {
-            const t = setTimeout(() => void this.startWatch(), Math.max(2000, this.options.pollIntervalMs));
-            this.store.add(toDisposable(() => clearTimeout(t)));
+            clearTimeout(this.watchRetry);
+            this.watchRetry = setTimeout(() => void this.startWatch(), Math.max(2000, this.options.pollIntervalMs));
           }
         }),
       );
+      this.store.add(current);
     } catch (e) {
       this.watching = false;
       this.errorEmitter.fire(toErrorData(e));
     }
-  }
-
-  private currentPollInterval(): number {
-    if (this.watching && !this.driver.needsPolling) return this.options.statsIntervalMs ?? this.options.pollIntervalMs;
-    return this.options.pollIntervalMs;
   }
 
   private schedulePoll(): void {
@@ -130,7 +128,7 @@ export class HostInventory implements Disposable {
         .request(true)
         .catch((e: unknown) => this.errorEmitter.fire(toErrorData(e)))
         .finally(() => this.schedulePoll());
-    }, this.currentPollInterval());
+    }, this.options.pollIntervalMs);
   }
 
   private async refreshNow(): Promise<void> {
@@ -173,7 +171,8 @@ export class HostInventory implements Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.pollTimer) clearTimeout(this.pollTimer);
+    clearTimeout(this.pollTimer);
+    clearTimeout(this.watchRetry);
     this.store.dispose();
   }
 }

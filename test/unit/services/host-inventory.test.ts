@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Emitter } from '../../../main/core/lifecycle';
 import type { Guest, GuestDiff, HostFacts } from '../../../main/core/models';
 import type { ChangeHint, ChangeWatch, HypervisorDriver } from '../../../main/hypervisors/driver';
@@ -38,7 +38,9 @@ class FakeDriver implements HypervisorDriver {
     }
     return { guests: this.guests.map((g) => ({ ...g })), facts };
   }
+  watchCalls = 0;
   async watch(onChange: (h: ChangeHint) => void): Promise<ChangeWatch> {
+    this.watchCalls++;
     this.onChange = onChange;
     return { onDidClose: this.closed.event, dispose: () => (this.onChange = undefined) };
   }
@@ -108,5 +110,24 @@ describe('HostInventory', () => {
     expect(inv.guest('a')?.cpuPercent).toBe(50);
     expect(inv.facts).toMatchObject({ cpuPercent: 25, memoryUsedPercent: 75 });
     inv.dispose();
+  });
+
+  it('falls back to polling when the event stream ends, then reopens it', async () => {
+    vi.useFakeTimers();
+    try {
+      const driver = new FakeDriver();
+      const inv = new HostInventory('h', driver, { pollIntervalMs: 60_000, debounceMs: 1 });
+      await inv.start();
+      expect(inv.isWatching).toBe(true);
+      driver.closed.fire();
+      expect(inv.isWatching).toBe(false);
+      expect(driver.onChange).toBeUndefined(); // the ended stream was released
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(driver.watchCalls).toBe(2);
+      expect(inv.isWatching).toBe(true);
+      inv.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
