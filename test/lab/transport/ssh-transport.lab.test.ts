@@ -8,7 +8,6 @@ import { connect as tcpConnect } from 'node:net';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { isVmdeckError, type VmdeckError } from '../../../main/core/errors';
 import type { CommandStream } from '../../../main/core/runner';
 import { AppKnownHostsStore } from '../../../main/transport/app-known-hosts-store';
 import { PassphraseCache } from '../../../main/transport/passphrase-cache';
@@ -19,21 +18,13 @@ import { HOSTILE_STRINGS } from '../../unit/transport/hostile-strings';
 import { describeLab } from '../describe-lab';
 import { fault, loadLab, type Lab } from '../lab';
 import { AnsweringPrompts, directConnection, establishedFromThisProcess, hostConfig, localPortsFromThisProcess, labManager, logSince, logSize, scratchDir, until } from './support';
+import { failure } from '../../support/failure';
 
 let lab: Lab;
 let dir: string;
 let manager: ConnectionManager;
 const cleanups: (() => void)[] = [];
 
-async function failure(p: Promise<unknown>): Promise<VmdeckError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isVmdeckError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 describeLab('SSH transport (lab)', () => {
   beforeAll(() => {

@@ -2,24 +2,15 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isVmdeckError, type VmdeckError } from '../../../main/core/errors';
 import type { CommandRecord } from '../../../main/core/runner';
 import { LocalCommandRunner } from '../../../main/transport/local-runner';
 import { HOSTILE_STRINGS } from './hostile-strings';
+import { failure } from '../../support/failure';
 
 const work = mkdtempSync(join(tmpdir(), 'vmdeck-local-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const runner = new LocalCommandRunner({ hostId: 'local' });
 
-async function failure(p: Promise<unknown>): Promise<VmdeckError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isVmdeckError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('LocalCommandRunner', () => {
   it('passes arguments without a shell', async () => {

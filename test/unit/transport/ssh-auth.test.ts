@@ -6,7 +6,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isVmdeckError, type VmdeckError } from '../../../main/core/errors';
 import { AppKnownHostsStore } from '../../../main/transport/app-known-hosts-store';
 import { sha256Fingerprint } from '../../../main/transport/known-hosts';
 import { PassphraseCache } from '../../../main/transport/passphrase-cache';
@@ -15,6 +14,7 @@ import type { ResolvedSshConfig } from '../../../main/transport/ssh-config';
 import { SshConnection } from '../../../main/transport/ssh-connection';
 import { generateHostKey, startTestServer, type TestServer } from './support/test-ssh-server';
 import { knownHostsLine, makeClientKey, makeTempDir, publicKeyAccepted, ScriptedPrompts, targetConfig, writeKnownHosts, type ClientKey } from './support/fixtures';
+import { failure } from '../../support/failure';
 
 let dir: string;
 let good: ClientKey;
@@ -57,15 +57,6 @@ function connection(s: TestServer, prompts: ScriptedPrompts, cfg: Partial<Resolv
   return c;
 }
 
-async function failure(p: Promise<unknown>): Promise<VmdeckError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isVmdeckError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('authentication order', () => {
   it('tries none, then identity files, then keyboard-interactive, then password (OpenSSH order)', async () => {

@@ -6,7 +6,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isVmdeckError, type VmdeckError } from '../../../main/core/errors';
 import type { CommandRecord } from '../../../main/core/runner';
 import { AppKnownHostsStore } from '../../../main/transport/app-known-hosts-store';
 import { PassphraseCache } from '../../../main/transport/passphrase-cache';
@@ -15,6 +14,7 @@ import { SshCommandRunner } from '../../../main/transport/ssh-runner';
 import { HOSTILE_STRINGS } from './hostile-strings';
 import { knownHostsLine, makeClientKey, makeTempDir, publicKeyAccepted, ScriptedPrompts, targetConfig, writeKnownHosts, type ClientKey } from './support/fixtures';
 import { startTestServer, type TestServer } from './support/test-ssh-server';
+import { failure } from '../../support/failure';
 
 let dir: string;
 let key: ClientKey;
@@ -50,15 +50,6 @@ async function setup(opts: { maxSessions?: number; backoff?: { initialMs: number
   return { connection, runner };
 }
 
-async function failure(p: Promise<unknown>): Promise<VmdeckError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isVmdeckError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 const until = async (cond: () => boolean, ms = 5000) => {
   const end = Date.now() + ms;
