@@ -569,29 +569,40 @@ def cmd_dmesg(args):
     return 0
 
 
+def flush_rows(rows):
+    out(''.join(rows))
+    rows.clear()
+
+
+def listed_domains(st, pos, rows):
+    """The configured domains named in `pos`, in order. An unknown name first prints the rows collected so far,
+    then xl's error, and the listing goes on (as network-list and block-list do)."""
+    for a in pos:
+        if re.fullmatch(r'[0-9]+', a):
+            d = st.by_id(int(a))
+        else:
+            d = st.by_name(a)
+            if d is None:
+                flush_rows(rows)
+                sys.stdout.flush()
+                err('%s is an invalid domain identifier\n' % a)
+                continue
+        if d is None or not d.get('cfg'):
+            continue
+        yield d
+
+
 def cmd_network_list(args):
     _, pos = getopt('network-list', args, '', [], 1)
     with State() as st:
-        res = '%-3s %-2s %-17s %-6s %-5s %-6s %5s/%-5s %-30s\n' % ('Idx', 'BE', 'Mac Addr.', 'handle', 'state',
-                                                                 'evt-ch', 'tx-', 'rx-ring-ref', 'BE-path')
-        for a in pos:
-            if re.fullmatch(r'[0-9]+', a):
-                d = st.by_id(int(a))
-            else:
-                d = st.by_name(a)
-                if d is None:
-                    out(res)
-                    res = ''
-                    sys.stdout.flush()
-                    err('%s is an invalid domain identifier\n' % a)
-                    continue
-            if d is None or not d.get('cfg'):
-                continue
+        rows = ['%-3s %-2s %-17s %-6s %-5s %-6s %5s/%-5s %-30s\n' % ('Idx', 'BE', 'Mac Addr.', 'handle', 'state',
+                                                                    'evt-ch', 'tx-', 'rx-ring-ref', 'BE-path')]
+        for d in listed_domains(st, pos, rows):
             for i, n in enumerate(d['cfg']['nics']):
                 rt = d['nic_rt'][i] if i < len(d.get('nic_rt', [])) else [4, -1, -1, -1]
-                res += '%-3d %-2d ' % (n['devid'], 0) + n['mac'] + '%6d %5d %6d %5d/%-11d %-30s\n' % (
-                    n['devid'], rt[0], rt[1], rt[2], rt[3], '/local/domain/0/backend/vif/%d/%d' % (d['domid'], n['devid']))
-        out(res)
+                rows.append('%-3d %-2d ' % (n['devid'], 0) + n['mac'] + '%6d %5d %6d %5d/%-11d %-30s\n' % (
+                    n['devid'], rt[0], rt[1], rt[2], rt[3], '/local/domain/0/backend/vif/%d/%d' % (d['domid'], n['devid'])))
+        flush_rows(rows)
     return 0
 
 
@@ -602,28 +613,16 @@ def disk_backend(dk):
 def cmd_block_list(args):
     _, pos = getopt('block-list', args, '', [], 1)
     with State() as st:
-        res = '%-5s %-3s %-6s %-5s %-6s %-8s %-30s\n' % ('Vdev', 'BE', 'handle', 'state', 'evt-ch', 'ring-ref',
-                                                       'BE-path')
-        for a in pos:
-            if re.fullmatch(r'[0-9]+', a):
-                d = st.by_id(int(a))
-            else:
-                d = st.by_name(a)
-                if d is None:
-                    out(res)
-                    res = ''
-                    sys.stdout.flush()
-                    err('%s is an invalid domain identifier\n' % a)
-                    continue
-            if d is None or not d.get('cfg'):
-                continue
+        rows = ['%-5s %-3s %-6s %-5s %-6s %-8s %-30s\n' % ('Vdev', 'BE', 'handle', 'state', 'evt-ch', 'ring-ref',
+                                                          'BE-path')]
+        for d in listed_domains(st, pos, rows):
             for i, dk in enumerate(d['cfg']['disks']):
                 rt = d['disk_rt'][i] if i < len(d.get('disk_rt', [])) else [4, -1, -1]
                 n = vdev_number(dk['vdev'])
-                res += '%-5d %-3d %-6d %-5d %-6d %-8d %-30s\n' % (
+                rows.append('%-5d %-3d %-6d %-5d %-6d %-8d %-30s\n' % (
                     n, 0, d['domid'], rt[0], rt[1], rt[2],
-                    '/local/domain/0/backend/%s/%d/%d' % (disk_backend(dk), d['domid'], n))
-        out(res)
+                    '/local/domain/0/backend/%s/%d/%d' % (disk_backend(dk), d['domid'], n)))
+        flush_rows(rows)
     return 0
 
 
