@@ -5,6 +5,7 @@ import { COMPAT_REFRESH_SCRIPT, REFRESH_SCRIPT } from '../../../main/hypervisors
 import type { ChangeHint } from '../../../main/hypervisors/driver';
 import { fixture } from '../parsers/fixtures';
 import { fakeClock, FakeRunner, type Reply } from './fake-runner';
+import { failure } from '../../support/failure';
 
 const URI = 'qemu:///session';
 const ALPHA = { uuid: '10e929b4-52e7-5aa8-9cd0-f56945437d2b', name: 'alpha', domId: 1 };
@@ -13,14 +14,6 @@ function refreshReply(dir: 'captured' | 'captured-qemu'): Reply {
   return { stdout: fixture(`libvirt/${dir}/refresh.stdout.txt`), stderr: fixture(`libvirt/${dir}/refresh.stderr.txt`) };
 }
 
-async function failure(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('LibvirtDriver.refresh', () => {
   it('runs ONE virsh command with -c URI and the constant script', async () => {

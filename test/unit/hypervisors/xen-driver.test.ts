@@ -4,6 +4,7 @@ import type { ChangeHint, GuestRef } from '../../../main/hypervisors/driver';
 import { XenDriver } from '../../../main/hypervisors/xen/xen-driver';
 import { fixture } from '../parsers/fixtures';
 import { fakeClock, FakeRunner, type Reply } from './fake-runner';
+import { failure } from '../../support/failure';
 
 const WEB01: GuestRef = { uuid: '5a9d3f7e-8c1b-4f2a-9e63-1d2c7b4a8f01', name: 'web01', domId: 3 };
 const MAIL: GuestRef = { uuid: 'c3e1a7b2-44d9-4b6e-8f0a-7e2d95b1c6a4', name: 'mail', domId: 5 };
@@ -18,14 +19,6 @@ function samples(argv: readonly string[]): Reply {
   throw new Error(`unexpected ${cmd}`);
 }
 
-async function failure(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('XenDriver.refresh', () => {
   it('xl list -v + xl list -l (+ xl info when due): a fixed set of commands', async () => {

@@ -4,8 +4,7 @@ import type { ConsoleStatus } from '../../../../main/core/contract';
 import { DEFAULT_CONSOLE_LIMITS, type ConsoleLimits } from '../../../../main/services/consoles/console-limits';
 import { ConsoleSession, DEFAULT_REATTACH_POLICY, type ReattachPolicy } from '../../../../main/services/consoles/console-session';
 import { sttyLine } from '../../../../main/services/consoles/console-text';
-import { createGuestConsoleTarget } from '../../../../main/services/consoles/guest-console-target';
-import { concat, FakeInventory, FakeRunner, fakeDriver, makeGuest, ManualClock } from './fakes';
+import { concat, FakeInventory, FakeRunner, fakeGuestTarget, makeGuest, ManualClock } from './fakes';
 
 const MiB = 1024 * 1024;
 
@@ -17,14 +16,10 @@ function setup(
   const inventory = new FakeInventory();
   const state = options.state ?? 'running';
   const guest = inventory.add(makeGuest({ state, domId: state === 'running' ? 1 : null }));
-  const target = createGuestConsoleTarget({
-    hostId: guest.hostId,
-    uuid: guest.uuid,
-    device: undefined,
-    runner: () => runner,
-    driver: fakeDriver,
-    lookup: () => inventory.get(guest.hostId, guest.uuid),
-    onGuestsChanged: inventory.changes.event,
+  const target = fakeGuestTarget({
+    guest,
+    inventory,
+    runner,
     clock,
     pollMs: 2000,
     label: 'h1/alpha',

@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { runConsoleInTerminal } from '../../../../main/cli/console-tty';
-import { createGuestConsoleTarget } from '../../../../main/services/consoles/guest-console-target';
-import { FakeInventory, FakeRunner, fakeDriver, makeGuest, ManualClock } from './fakes';
+import { FakeInventory, FakeRunner, fakeGuestTarget, makeGuest, ManualClock } from './fakes';
 
 class FakeTtyIn extends EventEmitter {
   isTTY = true;
@@ -37,17 +36,7 @@ function setup() {
   const runner = new FakeRunner();
   const inventory = new FakeInventory();
   const guest = inventory.add(makeGuest());
-  const target = createGuestConsoleTarget({
-    hostId: guest.hostId,
-    uuid: guest.uuid,
-    device: undefined,
-    runner: () => runner,
-    driver: fakeDriver,
-    lookup: () => inventory.get(guest.hostId, guest.uuid),
-    onGuestsChanged: inventory.changes.event,
-    clock,
-    label: 'kvm1/alpha',
-  });
+  const target = fakeGuestTarget({ guest, inventory, runner, clock, label: 'kvm1/alpha' });
   const stdin = new FakeTtyIn();
   const stdout = new FakeTtyOut();
   const notices: string[] = [];

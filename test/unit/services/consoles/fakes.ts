@@ -7,6 +7,8 @@ import type { Guest, GuestDiff, GuestState } from '../../../../main/core/models'
 import type { CommandRunner, CommandStream, ExecResult, StreamOptions } from '../../../../main/core/runner';
 import type { HypervisorDriver } from '../../../../main/hypervisors/driver';
 import type { Clock, TimerHandle } from '../../../../main/transport/clock';
+import type { ConsoleTarget } from '../../../../main/services/consoles/console-target';
+import { createGuestConsoleTarget } from '../../../../main/services/consoles/guest-console-target';
 
 export class ManualClock implements Clock {
   private time = 1_700_000_000_000;
@@ -203,4 +205,30 @@ export class FakeInventory {
 
 export function concat(chunks: readonly Uint8Array[]): Uint8Array {
   return new Uint8Array(Buffer.concat(chunks));
+}
+
+/** A console target for `guest` over the fakes: the same wiring ConsoleService does with real parts. */
+export function fakeGuestTarget(deps: {
+  guest: Guest;
+  inventory: FakeInventory;
+  runner: FakeRunner;
+  clock: ManualClock;
+  label: string;
+  pollMs?: number;
+  refresh?: () => Promise<void>;
+}): ConsoleTarget {
+  const { guest, inventory, runner } = deps;
+  return createGuestConsoleTarget({
+    hostId: guest.hostId,
+    uuid: guest.uuid,
+    device: undefined,
+    runner: () => runner,
+    driver: fakeDriver,
+    lookup: () => inventory.get(guest.hostId, guest.uuid),
+    onGuestsChanged: inventory.changes.event,
+    clock: deps.clock,
+    label: deps.label,
+    ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+    ...(deps.refresh ? { refresh: deps.refresh } : {}),
+  });
 }
