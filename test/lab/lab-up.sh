@@ -43,6 +43,15 @@ if [ -n "$missing" ]; then
   [ $prc_created = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
 
+# The end-to-end tests drive Debian's Chromium against the lab; it comes with its recommends (fonts).
+if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q 'install ok installed'; then
+  log "installing Debian's chromium for the end-to-end tests"
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get install -y -q chromium >>/tmp/vmdeck-lab-apt.log 2>&1 \
+    || { apt-get update -q && apt-get install -y -q chromium; } >>/tmp/vmdeck-lab-apt.log 2>&1; } \
+    || { tail -20 /tmp/vmdeck-lab-apt.log >&2; die "apt-get install chromium failed"; }
+fi
+
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
 # ---------------------------------------------------------------- lab dir
@@ -88,6 +97,9 @@ for h in $LAB_HOST_NAMES; do
   { cat "$KEY.pub"; [ "$h" = kvm2 ] && cat "$PKEY.pub"; true; } >"$home/.ssh/authorized_keys"
   chown "$u:$u" "$home/.ssh/authorized_keys"; chmod 0600 "$home/.ssh/authorized_keys"
   chmod 0750 "$home"
+  # The QEMU hosts log each guest's serial console here (<log file=...> in the domain XML); virtlogd
+  # does not create the directory, so a machine that never ran the lab needs it made on purpose.
+  case $h in kvm1|kvm2) runuser -u "$u" -- mkdir -p "$home/.cache/libvirt/qemu/log" ;; esac
 done
 
 # ---------------------------------------------------------------- guest image, fleet, xen simulator
@@ -279,17 +291,20 @@ XML
 
 # The serial console is also logged (truncated at each start) so lab-up can wait for the boot banner.
 serial_log() { echo "$(getent passwd "$(host_get "$1" user)" | cut -d: -f6)/.cache/libvirt/qemu/log/$2-serial.log"; }
-wait_booted() { # host guest
-  local f i; f=$(serial_log "$1" "$2")
-  for i in $(seq 1 600); do
-    grep -q "vmdeck-guest $2 booted" "$f" 2>/dev/null && return 0
+BOOT_TIMEOUT=${VMDECK_LAB_BOOT_TIMEOUT:-90}
+booted() { grep -q "vmdeck-guest $2 booted" "$(serial_log "$1" "$2")" 2>/dev/null; }
+wait_booted() { # host guest: fails naming the guest when its banner does not appear in time
+  local i
+  for i in $(seq 1 $((BOOT_TIMEOUT * 10))); do
+    booted "$1" "$2" && return 0
     sleep 0.1
   done
-  log "warning: $2 on $1 did not print its boot banner within 60 s (see $f)"
+  printf '[lab] ERROR: guest %s on %s did not print its boot banner within %s s (serial log: %s)\n' "$2" "$1" "$BOOT_TIMEOUT" "$(serial_log "$1" "$2")" >&2
+  return 1
 }
 ensure_guests() { # host running... -- stopped...
   local h=$1; shift
-  local mode=run g xml script=""
+  local mode=run g xml script="" on_running
   for g in "$@"; do
     if [ "$g" = -- ]; then mode=stop; continue; fi
     case $g in alpha|gamma) mem=160 ;; *) mem=128 ;; esac
@@ -297,10 +312,16 @@ ensure_guests() { # host running... -- stopped...
     script+="f=\$(mktemp); cat >\"\$f\" <<'XMLEOF'
 $xml
 XMLEOF
-virsh -q define \"\$f\" >/dev/null; rm -f \"\$f\"
+virsh -q define \"\$f\" >/dev/null 2>\"\$f.err\" || echo \"FAILED $g: define: \$(tr '\\n' ' ' <\"\$f.err\")\"; rm -f \"\$f\" \"\$f.err\"
 "
     if [ $mode = run ]; then
-      script+="case \"\$(virsh -q domstate $g)\" in running) ;; paused) virsh -q resume $g >/dev/null ;; *) virsh -q destroy $g >/dev/null 2>&1; virsh -q start $g >/dev/null && echo STARTED $g ;; esac
+      # A guest that runs but never printed its banner (a panic loop, a hung boot) is started afresh.
+      if booted "$h" "$g"; then on_running=:; else on_running="start_fresh $g"; fi
+      script+="case \"\$(virsh -q domstate $g 2>/dev/null)\" in
+  running) $on_running ;;
+  paused) virsh -q resume $g >/dev/null || echo \"FAILED $g: resume failed\" ;;
+  *) start_fresh $g ;;
+esac
 "
     elif [ "$FRESH" = 1 ]; then
       script+="[ \"\$(virsh -q domstate $g)\" = 'shut off' ] || virsh -q destroy $g >/dev/null
@@ -314,30 +335,54 @@ virsh -q define \"\$f\" >/dev/null; rm -f \"\$f\"
     script="for u in \$(virsh list --all --uuid); do case ' $keep ' in *\" \$u \"*) ;; *) virsh -q destroy \$u >/dev/null 2>&1; virsh -q undefine --managed-save --snapshots-metadata \$u >/dev/null 2>&1 || virsh -q undefine \$u >/dev/null ;; esac; done
 $script"
   fi
+  script="start_fresh() { virsh -q destroy \"\$1\" >/dev/null 2>&1; if e=\$(virsh -q start \"\$1\" 2>&1 >/dev/null); then echo STARTED \"\$1\"; else echo \"FAILED \$1: start: \$(printf %s \"\$e\" | tr '\\n' ' ')\"; fi; }
+$script"
   "${SSH[@]}" "$h" "$script" >"$LAB/hosts/$h/guests.out" || die "could not set up guests on $h"
-  local started
-  for started in $(awk '$1 == "STARTED" { print $2 }' "$LAB/hosts/$h/guests.out"); do wait_booted "$h" "$started"; done
+  local started bad=0
+  if grep -q '^FAILED ' "$LAB/hosts/$h/guests.out"; then
+    sed -n "s/^FAILED /[lab] ERROR: $h: guest /p" "$LAB/hosts/$h/guests.out" >&2
+    bad=1
+  fi
+  for started in $(awk '$1 == "STARTED" { print $2 }' "$LAB/hosts/$h/guests.out"); do wait_booted "$h" "$started" || bad=1; done
+  return $bad
 }
 ensure_guests kvm1 alpha -- beta &
 p1=$!
 ensure_guests kvm2 gamma -- delta &
 p2=$!
-wait $p1 || die "kvm1 guests failed"
-wait $p2 || die "kvm2 guests failed"
+guests_ok=1
+wait $p1 || guests_ok=0
+wait $p2 || guests_ok=0
+[ $guests_ok = 1 ] || die "the QEMU guests are not all up (see the errors above); the lab is NOT up"
 
 # ---------------------------------------------------------------- lab.json
 LAB_HOSTS_TBL="$LAB_HOSTS" KVM2_PASSWORD="$KVM2_PASSWORD" PASSPHRASE="$PASSPHRASE" KEY="$KEY" PKEY="$PKEY" \
   "$PY" "$HERE/lib/write-lab-json.py"
 
 # ---------------------------------------------------------------- verify
-pids=""
-for h in $LAB_HOST_NAMES; do
-  "${SSH[@]}" "$h" true 2>/dev/null &
-  pids="$pids $!:$h"
-done
-fail=0
-for ph in $pids; do
-  wait "${ph%%:*}" || { log "host ${ph#*:}: ssh check FAILED"; fail=1; }
-done
+# Check every promise before saying "up": each sshd answers, each guest that should run is running and
+# has printed its boot banner, the fleet, xen1 and the host behind the bastion answer.
+problems=()
+check() { # what command...
+  local what=$1; shift
+  local out
+  if ! out=$("$@" 2>&1); then problems+=("$what: ${out//$'\n'/ }"); fi
+}
+expect_running() { # host guest
+  local st
+  st=$("${SSH[@]}" "$1" virsh -q domstate "$2" 2>&1) || { problems+=("$1: guest $2: domstate failed: $st"); return; }
+  [ "$st" = running ] || { problems+=("$1: guest $2 is '$st', expected running"); return; }
+  booted "$1" "$2" || problems+=("$1: guest $2 runs but never printed its boot banner (see $(serial_log "$1" "$2"))")
+}
+for h in $LAB_HOST_NAMES; do check "host $h: ssh" "${SSH[@]}" "$h" true; done
+expect_running kvm1 alpha
+expect_running kvm2 gamma
+fleet_n=$("${SSH[@]}" fleet virsh list --all --name 2>&1 | grep -c . || true)
+[ "$fleet_n" -ge "${VMDECK_LAB_FLEET_SIZE:-1200}" ] || problems+=("fleet: virsh lists $fleet_n guests, expected ${VMDECK_LAB_FLEET_SIZE:-1200}")
+check "xen1: xl list" "${SSH[@]}" xen1 xl list
+check "inner (through jump): virsh list" "${SSH[@]}" inner virsh list --all
+if [ ${#problems[@]} -gt 0 ]; then
+  for p in "${problems[@]}"; do printf '[lab] ERROR: %s\n' "$p" >&2; done
+  die "${#problems[@]} check(s) failed; the lab is NOT up"
+fi
 "$PY" -c "import sys,time; print('[lab] up in %.1fs: %s (try: ssh -F %s/ssh_config kvm1 virsh list --all)' % (time.time()-float(sys.argv[1]), sys.argv[2], sys.argv[2]), file=sys.stderr)" "$T0" "$LAB"
-exit $fail
