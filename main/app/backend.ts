@@ -13,7 +13,10 @@ import { DisposableStore } from '../core/lifecycle';
 import { startBulkAction } from '../core/tasks-bulk';
 import { TaskRegistry } from '../core/tasks';
 import { ActivityLog } from '../services/activity-log';
-import { HostRegistry } from '../services/host-registry';
+import type { HostLinkFactory } from '../services/host-link';
+import { HostRegistry, type HostCatalog } from '../services/host-registry';
+import type { HostSessionDeps } from '../services/host-session';
+import { MemoryHostCatalog } from '../services/memory-host-catalog';
 import { HostStore } from '../services/host-store';
 import { PromptService } from '../services/prompt-service';
 import { SettingsStore } from '../services/settings-store';
@@ -24,7 +27,7 @@ import { createConsoles } from './consoles';
 import { listSshConfigCandidates } from './ssh-config-import';
 
 export interface BackendOptions {
-  mode: 'electron' | 'browser';
+  mode: AppInfo['mode'];
   configDir: string;
   /** Remembered passwords (Electron safeStorage). Absent in browser mode: nothing is ever stored. */
   secrets?: SecretStore;
@@ -36,6 +39,13 @@ export interface BackendOptions {
   homeDir?: string;
   /** Connect hosts marked autoConnect at start (default true). */
   autoConnect?: boolean;
+  /** Keep hosts in the config dir's hosts.json (default) or for this run only (the CLI's --ssh-config). */
+  persistHosts?: boolean;
+  /** Open each host's event stream and poll (default), or take snapshots on demand only (one-shot CLI commands). */
+  watch?: boolean;
+  /** Tests: replace the transport (every host's link) and the toolstack (detection and drivers). */
+  linkFactory?: HostLinkFactory;
+  sessionDeps?: HostSessionDeps;
 }
 
 export interface Backend extends ContractServer {
@@ -59,11 +69,11 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   };
 
   const settings = new SettingsStore(options.configDir);
-  const hostStore = new HostStore(options.configDir);
+  const hostStore: HostCatalog = options.persistHosts === false ? new MemoryHostCatalog() : new HostStore(options.configDir);
   const prompts = new PromptService();
   const activity = new ActivityLog();
 
-  const linkFactory = createHostLinkFactory({
+  const linkFactory = options.linkFactory ?? createHostLinkFactory({
     configDir: options.configDir,
     prompts,
     activity,
@@ -71,7 +81,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     ...(options.extraKnownHosts ? { extraKnownHosts: options.extraKnownHosts } : {}),
     ...(options.homeDir ? { homeDir: options.homeDir } : {}),
   });
-  const registry = store.add(new HostRegistry(hostStore, linkFactory, createSessionDeps(settings)));
+  const sessionDeps = options.sessionDeps ?? createSessionDeps(settings, { watch: options.watch ?? true });
+  const registry = store.add(new HostRegistry(hostStore, linkFactory, sessionDeps));
   const consoles = store.add(
     createConsoles({
       registry,

@@ -209,7 +209,7 @@ export type Settings = z.infer<typeof SettingsSchema>;
 
 export interface AppInfo {
   version: string;
-  mode: 'electron' | 'browser';
+  mode: 'electron' | 'browser' | 'cli';
   platform: string;
   /** Whether passwords can be remembered (Electron safeStorage with a real backend). */
   canStoreSecrets: boolean;
