@@ -207,6 +207,15 @@ export const SettingsSchema = z.strictObject({
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
+/** The one set of defaults: the settings store starts from it, the renderer shows it until settings load. */
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  confirmDestructive: true,
+  scrollback: 10_000,
+  logConsoles: false,
+  logMaxBytes: 10 * 1024 * 1024,
+  pollIntervalSec: 5,
+});
+
 export interface AppInfo {
   version: string;
   mode: 'electron' | 'browser' | 'cli';
