@@ -28,6 +28,7 @@ import { defaultConfigDir } from '../app/paths';
 import { BULK_ACTIONS, type HostView, type TaskInfo, type VmdeckApi } from '../core/contract';
 import { VmdeckError, toErrorData, type ErrorData } from '../core/errors';
 import { matchesFilter, parseFilter } from '../core/filter';
+import { setListenerErrorSink } from '../core/lifecycle';
 import { LIFECYCLE_ACTIONS, type Guest, type LifecycleAction } from '../core/models';
 import { attachConsole } from './console-command';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes';
@@ -111,10 +112,9 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
     // Only a console needs live state (to reattach after a reboot); other commands take one snapshot.
     watch: command === 'console',
   });
-  const client = connectInProcess(backend, {
-    // A failing listener (a closed stdout) is reported, never thrown into the backend's emitters.
-    onListenerError: (e) => io.stderr.write(formatError(toErrorData(e))),
-  });
+  // A failing listener anywhere (a closed stdout) is reported once on stderr, never rethrown.
+  const sink = setListenerErrorSink((e) => io.stderr.write(formatError(toErrorData(e), 'listener')));
+  const client = connectInProcess(backend);
   const api = client.api;
   const broker = createTerminalPromptBroker(io.stdin, io.stderr);
   api.on('prompts.request', (prompt) => {
@@ -140,6 +140,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
   } finally {
     client.dispose();
     await backend.dispose();
+    sink.dispose();
   }
 }
 

@@ -9,13 +9,14 @@
  * Imports no schema: the sandboxed preload bundles this file, and zod stays out of it.
  */
 import type { EventName, MethodName, VmdeckApi } from './contract';
+import { reportListenerError } from './lifecycle';
 
 export interface ApiProxyOptions {
   methods: readonly MethodName[];
   events: readonly EventName[];
   /** Sends one request; resolves with the result or rejects with the transport's error shape. */
   call(method: MethodName, args: unknown[]): Promise<unknown>;
-  /** Where a throwing event listener's exception goes (default: console.error). */
+  /** Where a throwing event listener's exception goes (default: the one sink, reportListenerError). */
   onListenerError?(error: unknown, event: EventName): void;
 }
 
@@ -31,7 +32,7 @@ export interface ApiProxy {
 export function createApiProxy(options: ApiProxyOptions): ApiProxy {
   const known: ReadonlySet<string> = new Set(options.events);
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
-  const report = options.onListenerError ?? ((e: unknown, event: EventName) => console.error(`vmdeck: a ${event} listener failed`, e));
+  const report = options.onListenerError ?? ((e: unknown) => reportListenerError(e));
 
   const api: Record<string, unknown> = {};
   for (const method of options.methods) {

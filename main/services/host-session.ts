@@ -32,6 +32,8 @@ export class HostSession implements Disposable {
   private running: Running | undefined;
   private bringingUp: Promise<void> | undefined;
   private lastError: ErrorData | undefined;
+  /** lastError came from a background refresh (cleared by the next good one). */
+  private refreshFailed = false;
   private lastDetection: DetectionResult | undefined;
   private readonly changed = this.store.add(new Emitter<HostView>());
   private readonly guestsChanged = this.store.add(new Emitter<GuestDiff>());
@@ -108,6 +110,8 @@ export class HostSession implements Disposable {
   }
 
   private bringUp(): Promise<void> {
+    // A bring-up in progress has `running` set before its first refresh ends: wait for it, not just for `running`.
+    if (this.bringingUp) return this.bringingUp;
     if (this.running) return Promise.resolve();
     this.bringingUp ??= this.doBringUp().finally(() => {
       this.bringingUp = undefined;
@@ -129,9 +133,19 @@ export class HostSession implements Disposable {
       );
       store.add(inventory.onDidChangeGuests((d) => this.guestsChanged.fire(d)));
       store.add(inventory.onDidChangeFacts(() => this.fireChanged()));
+      // A background refresh's failure shows on the host until a refresh works again.
       store.add(
         inventory.onRefreshError((e) => {
           this.lastError = e;
+          this.refreshFailed = true;
+          this.fireChanged();
+        }),
+      );
+      store.add(
+        inventory.onRefreshOk(() => {
+          if (!this.refreshFailed) return;
+          this.refreshFailed = false;
+          this.lastError = undefined;
           this.fireChanged();
         }),
       );

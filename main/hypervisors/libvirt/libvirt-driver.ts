@@ -34,7 +34,6 @@ const LONG_COMMAND_MS = 15 * 60_000;
 
 export class LibvirtDriver implements HypervisorDriver {
   readonly toolstack = 'libvirt' as const;
-  readonly needsPolling = false;
   readonly target: string;
   private readonly uri: string;
   private readonly shutdownPollMs: number;
@@ -42,8 +41,6 @@ export class LibvirtDriver implements HypervisorDriver {
   private previousCpu: HostCpuSample | undefined;
   /** Set once this host's virsh rejected the full refresh script. */
   private compatRefresh = false;
-  /** From the last refresh: events name guests, hints carry the UUID too. */
-  private uuidByName = new Map<string, string>();
 
   constructor(
     private readonly runner: CommandRunner,
@@ -74,7 +71,6 @@ export class LibvirtDriver implements HypervisorDriver {
     const r = await runTool(this.runner, 'virsh', argv, REFRESH_LIMITS);
     const { guests, facts, cpu } = parseRefresh(r.stdout, r.stderr, argv, this.uri, this.previousCpu);
     this.previousCpu = cpu;
-    this.uuidByName = new Map(guests.map((g) => [g.name, g.uuid]));
     return { guests, facts };
   }
 
@@ -83,10 +79,7 @@ export class LibvirtDriver implements HypervisorDriver {
     return watchLines(stream, (line) => {
       const event = parseVirshEventLine(line);
       if (event === null) return;
-      const hint: ChangeHint = { name: event.name, detail: line };
-      const uuid = this.uuidByName.get(event.name);
-      if (uuid !== undefined) hint.uuid = uuid;
-      onChange(hint);
+      onChange({ name: event.name, detail: line });
     });
   }
 
@@ -174,6 +167,5 @@ export class LibvirtDriver implements HypervisorDriver {
   }
 
   dispose(): void {
-    this.uuidByName.clear();
   }
 }

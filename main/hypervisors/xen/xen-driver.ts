@@ -2,7 +2,7 @@
  * The Xen driver: `xl`, `xenstore-watch` on the host (root needed). Guests are addressed as xl-target.ts says.
  *
  *   refresh()   `xl list -v` + `xl list -l` in parallel, plus `xl info` every factsIntervalMs (xen-refresh.ts)
- *   watch()     `xenstore-watch @introduceDomain @releaseDomain`; pause/unpause raise no watch → needsPolling
+ *   watch()     `xenstore-watch @introduceDomain @releaseDomain`; pause/unpause raise no watch (the poll sees them)
  *   actions     shutdown [+ poll until gone], reboot, destroy, reset (`xl trigger DOM reset`), pause/unpause
  *               (verified with `xl list DOM`: xl exits 0 even when they fail), save/restore with a path,
  *               start only from a config file path (`xl create PATH`): xl keeps no defined guests.
@@ -44,13 +44,11 @@ const WATCHED_PATHS = ['@introduceDomain', '@releaseDomain'] as const;
 export class XenDriver implements HypervisorDriver {
   readonly toolstack = 'xen' as const;
   readonly target = 'xl';
-  readonly needsPolling = true;
   private readonly factsIntervalMs: number;
   private readonly shutdownPollMs: number;
   private readonly clock: PollClock;
   private facts: { value: HostFacts; at: number } | undefined;
   private verboseListWorks = true;
-  private uuidByDomId = new Map<number, string>();
 
   constructor(
     private readonly runner: CommandRunner,
@@ -75,7 +73,6 @@ export class XenDriver implements HypervisorDriver {
     ]);
     if (info !== undefined) this.facts = { value: xenFacts(info), at: now };
     const guests = xenGuests(rows, configs);
-    this.uuidByDomId = new Map(guests.map((g) => [g.domId as number, g.uuid]));
     return { guests, facts: (this.facts as { value: HostFacts }).value };
   }
 
@@ -102,10 +99,7 @@ export class XenDriver implements HypervisorDriver {
         registered.add(event.path);
         return;
       }
-      const hint: ChangeHint = { detail: line };
-      const uuid = event.domId !== undefined ? this.uuidByDomId.get(event.domId) : undefined;
-      if (uuid !== undefined) hint.uuid = uuid;
-      onChange(hint);
+      onChange({ detail: line });
     });
   }
 
@@ -219,6 +213,5 @@ export class XenDriver implements HypervisorDriver {
   }
 
   dispose(): void {
-    this.uuidByDomId.clear();
   }
 }

@@ -13,6 +13,7 @@
 import { alwaysConnected, createApiProxy, type BackendConnection, type BackendConnectionState } from '../../../../main/core/api-proxy';
 import { EVENT_NAMES, METHOD_NAMES, type VmdeckApi } from '../../../../main/core/contract';
 import { fromErrorData, isErrorData, VmdeckError } from '../../../../main/core/errors';
+import { reportListenerError } from '../../../../main/core/lifecycle';
 import { decodeWire, encodeWire, type ServerMessage } from '../../../../main/core/rpc';
 
 declare global {
@@ -55,7 +56,7 @@ class ConnectionState implements BackendConnection {
       try {
         l(next);
       } catch (e) {
-        console.error('vmdeck: a connection listener failed', e);
+        reportListenerError(e);
       }
     }
   }
