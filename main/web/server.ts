@@ -72,6 +72,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const token = options.token ?? randomBytes(24).toString('base64url');
   const clients = new Set<WebSocket>();
   const alive = new WeakMap<WebSocket, boolean>();
+  const contractClients = new Map<WebSocket, { dispose(): void }>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
   let port = options.port;
 
@@ -134,10 +135,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     clients.add(ws);
     const client = options.clients?.connect((event, payload) => send(ws, eventMessage(event, payload)), { label: 'tab' });
     const handlers = client?.handlers ?? options.handlers!;
+    if (client) contractClients.set(ws, client);
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
     ws.on('close', () => {
       clients.delete(ws);
+      contractClients.delete(ws);
       client?.dispose();
     });
     ws.on('message', (data, isBinary) => {
@@ -195,6 +198,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       new Promise<void>((resolve) => {
         clearInterval(heartbeat);
         for (const ws of clients) ws.terminate();
+        // Every page's client ends with the server, not whenever its socket's close event comes.
+        for (const c of contractClients.values()) c.dispose();
+        contractClients.clear();
         wss.close();
         server.close(() => resolve());
         server.closeAllConnections();
