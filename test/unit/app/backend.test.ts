@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../../main/app/backend';
+import { connectInProcess } from '../../../main/app/in-process-client';
 import type { ContractClient, EventName, HostView, TaskInfo } from '../../../main/core/contract';
 import { VmdeckError } from '../../../main/core/errors';
 import { dispatch } from '../../../main/core/rpc';
@@ -174,4 +175,24 @@ describe('createBackend', () => {
     expect(started).toEqual(['alpha']);
     await expect(a.call('tasks.cancel', 'task-nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it('the CLI\'s in-process client: the same dispatch (typed INVALID_ARGUMENT), events through the shared proxy', async () => {
+    const errors: unknown[] = [];
+    const cli = connectInProcess(backend, { onListenerError: (e) => errors.push(e) });
+    const err = await cli.api['guests.action'](kvm1.config.id, uuidOf(1), 'shutdown', { timeoutSec: Number('abc') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VmdeckError);
+    expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('timeoutSec') });
+    expect(fleet.driver('kvm1').actions).toEqual([]);
+    const removed: string[] = [];
+    cli.api.on('hosts.removed', () => {
+      throw new Error('listener bug');
+    });
+    cli.api.on('hosts.removed', (p) => removed.push(p.id));
+    await cli.api['hosts.remove'](kvm2.config.id);
+    expect(removed).toEqual([kvm2.config.id]);
+    expect(errors).toHaveLength(1);
+    cli.dispose();
+    expect(backend.clientCount).toBe(2);
+  });
 });
+
