@@ -76,9 +76,12 @@ export class WebContentsClients implements Disposable {
     if (known) return known.client.handlers;
     const client = this.server.connect(contentsEventSink(contents, this.isAppUrl), { label: 'window' });
     const onGone = () => this.release(contents.id);
-    // A new document in the main frame (reload, navigation) is a new client.
+    // A new document in the main frame (reload, navigation) is a new client at once, so events raised
+    // before the new page's first call still reach the window.
     const onNavigation = (_event: unknown, _url: unknown, isInPlace: unknown, isMainFrame: unknown) => {
-      if (isMainFrame === true && isInPlace !== true) this.release(contents.id);
+      if (isMainFrame !== true || isInPlace === true) return;
+      this.release(contents.id);
+      if (!contents.isDestroyed()) this.handlersFor(contents);
     };
     contents.once('destroyed', onGone);
     contents.on('did-start-navigation', onNavigation);

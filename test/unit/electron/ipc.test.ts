@@ -187,6 +187,7 @@ describe('one backend client per webContents', () => {
     expect(clients[0]!.disposed).toBe(false);
     one.emit('did-start-navigation', {}, APP, false, true);
     expect(clients[0]!.disposed).toBe(true);
+    expect(clients).toHaveLength(3); // the new page's client exists before its first call
     await expect(call('consoles.list', event(topFrame(APP), one))).resolves.toEqual({ ok: true, result: 'window-3: consoles.list' });
 
     two.emit('destroyed');
