@@ -27,7 +27,7 @@ import { connectInProcess } from '../app/in-process-client';
 import { defaultConfigDir } from '../app/paths';
 import { BULK_ACTIONS, type HostView, type TaskInfo, type VmdeckApi } from '../core/contract';
 import { VmdeckError, toErrorData, type ErrorData } from '../core/errors';
-import { matchesFilter, parseFilter } from '../core/filter';
+import { matchesFilter, parseFilter, type ParsedFilter } from '../core/filter';
 import { setListenerErrorSink } from '../core/lifecycle';
 import { LIFECYCLE_ACTIONS, type Guest, type LifecycleAction } from '../core/models';
 import { attachConsole } from './console-command';
@@ -188,10 +188,12 @@ async function runAction(api: VmdeckApi, action: LifecycleAction, hosts: HostVie
   let guests: Guest[];
   const unresolved: { spec: string; error: ErrorData }[] = [];
   if (values.match !== undefined) {
+    const filter = parseFilter(values.match);
+    if (filter.unknownFields.length > 0) throw new VmdeckError('INVALID_ARGUMENT', `unknown filter field ${filter.unknownFields.map((f) => `${f}:`).join(', ')}`);
     const scope = rest.length > 0 ? rest.map((n) => hostByName(hosts, n)) : hosts;
     const failures = await connectAll(api, scope);
     for (const f of failures) unresolved.push({ spec: f.host.config.name, error: f.error });
-    guests = await matchGuests(api, scope, values.match, names);
+    guests = await matchGuests(api, scope, filter, names);
     if (guests.length === 0 && failures.length === 0) throw new VmdeckError('NOT_FOUND', `no guest matches ${JSON.stringify(values.match)}`);
   } else {
     if (rest.length === 0) throw new VmdeckError('INVALID_ARGUMENT', 'expected HOST/GUEST (or --match FILTER)');
@@ -258,9 +260,7 @@ async function runBulk(api: VmdeckApi, guests: Guest[], action: (typeof BULK_ACT
   }
 }
 
-async function matchGuests(api: VmdeckApi, scope: HostView[], filterText: string, names: Map<string, string>): Promise<Guest[]> {
-  const filter = parseFilter(filterText);
-  if (filter.unknownFields.length > 0) throw new VmdeckError('INVALID_ARGUMENT', `unknown filter field ${filter.unknownFields.map((f) => `${f}:`).join(', ')}`);
+async function matchGuests(api: VmdeckApi, scope: HostView[], filter: ParsedFilter, names: Map<string, string>): Promise<Guest[]> {
   const ids = new Set(scope.map((h) => h.config.id));
   return (await api['guests.list']()).filter(
     (g) => ids.has(g.hostId) && !g.isControlDomain && matchesFilter(filter, { ...g, hostName: names.get(g.hostId) ?? '' }),
