@@ -53,6 +53,25 @@ export default tseslint.config(
     rules: layer(['electron', ...up(['electron'])], 'only main/electron may import Electron.'),
   },
   {
+    // The CLI is a client of the contract (main/app/in-process-client.ts): values from the layers below
+    // it would be a second composition root. Types are fine.
+    files: ['main/cli/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: up(['services', 'transport', 'hypervisors']),
+              allowTypeImports: true,
+              message: 'the CLI reaches services, transport and drivers through main/app and the contract (types only here).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
     rules: layer([...NODE_BUILTINS, 'electron', 'ssh2', 'ws', ...up(['transport', 'hypervisors', 'services', 'app', 'electron', 'web', 'cli'])], 'the renderer sees the backend only through the contract (main/core).'),
   },

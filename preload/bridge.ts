@@ -1,5 +1,6 @@
 /**
- * Builds the object the preload exposes as `window.vmdeck`: exactly the contract's methods plus `on`.
+ * Builds the object the preload exposes as `window.vmdeck`: exactly the contract's methods plus `on`, through
+ * the client-side proxy every transport shares (main/core/api-proxy.ts: listener isolation included).
  * Kept apart from index.ts (which only calls contextBridge) so tests can build it with a fake ipcRenderer.
  *
  * Errors: contextBridge copies a thrown Error's message only (custom fields such as `code` are lost), so a
@@ -7,7 +8,8 @@
  * Plain objects cross the bridge intact; the renderer's api layer turns them back into VmdeckError.
  */
 import type { ErrorData } from '../main/core/errors';
-import type { EventName, MethodName, VmdeckApi } from '../main/core/contract';
+import { createApiProxy } from '../main/core/api-proxy';
+import type { MethodName, VmdeckApi } from '../main/core/contract';
 import { EVENT_CHANNEL, methodChannel } from '../main/electron/channels';
 import { BRIDGE_EVENTS, BRIDGE_METHODS } from './names';
 
@@ -25,8 +27,6 @@ export interface BridgeEnv {
 
 export type BridgeError = ErrorData & { name: 'VmdeckError' };
 
-const eventSet: ReadonlySet<string> = new Set(BRIDGE_EVENTS);
-
 /** Methods that the page may call only in response to a user action. */
 const USER_ACTION_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['app.openExternal']);
 
@@ -39,32 +39,17 @@ function isOutcome(v: unknown): v is { ok: true; result: unknown } | { ok: false
 }
 
 export function createBridgeApi(ipc: BridgeIpc, env: BridgeEnv): VmdeckApi {
-  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
-
-  // One IPC listener for every event; the page's listeners never see the IpcRendererEvent (it has `sender`).
-  ipc.on(EVENT_CHANNEL, (_event, name, payload) => {
-    if (typeof name !== 'string' || !eventSet.has(name)) return;
-    const set = listeners.get(name as EventName);
-    if (!set) return;
-    for (const listener of [...set]) {
-      try {
-        listener(payload);
-      } catch (e) {
-        env.reportListenerError(e);
-      }
-    }
-  });
-
-  const api: Record<string, unknown> = {};
-  for (const method of BRIDGE_METHODS) {
-    const channel = methodChannel(method);
-    api[method] = async (...args: unknown[]): Promise<unknown> => {
+  const proxy = createApiProxy({
+    methods: BRIDGE_METHODS,
+    events: BRIDGE_EVENTS,
+    onListenerError: (e) => env.reportListenerError(e),
+    call: async (method, args) => {
       if (USER_ACTION_METHODS.has(method) && !env.hasUserActivation()) {
         throw bridgeError('PERMISSION_DENIED', `${method} is only allowed in response to a user action`);
       }
       let outcome: unknown;
       try {
-        outcome = await ipc.invoke(channel, ...args);
+        outcome = await ipc.invoke(methodChannel(method), ...args);
       } catch (e) {
         // invoke itself failed (no handler, arguments that cannot be cloned, ...).
         throw bridgeError('INTERNAL', e instanceof Error ? e.message : String(e));
@@ -72,21 +57,13 @@ export function createBridgeApi(ipc: BridgeIpc, env: BridgeEnv): VmdeckApi {
       if (!isOutcome(outcome)) throw bridgeError('INTERNAL', `${method}: malformed reply`);
       if (outcome.ok) return outcome.result;
       throw bridgeError(outcome.error.code, outcome.error.message, outcome.error.details);
-    };
-  }
+    },
+  });
 
-  api.on = (event: unknown, listener: unknown): (() => void) => {
-    if (typeof event !== 'string' || !eventSet.has(event)) throw new TypeError(`unknown event ${String(event).slice(0, 80)}`);
-    if (typeof listener !== 'function') throw new TypeError('listener must be a function');
-    const name = event as EventName;
-    let set = listeners.get(name);
-    if (!set) listeners.set(name, (set = new Set()));
-    const fn = listener as (payload: unknown) => void;
-    set.add(fn);
-    return () => {
-      set.delete(fn);
-    };
-  };
+  // One IPC listener for every event; the page's listeners never see the IpcRendererEvent (it has `sender`).
+  ipc.on(EVENT_CHANNEL, (_event, name, payload) => {
+    if (typeof name === 'string') proxy.deliver(name, payload);
+  });
 
-  return Object.freeze(api) as unknown as VmdeckApi;
+  return proxy.api;
 }

@@ -1,33 +1,53 @@
-/** `vmdeck console HOST/GUEST`: the app's console session code, attached to the user's terminal. */
-import { VmdeckError } from '../core/errors';
+/**
+ * `vmdeck console HOST/GUEST`: opens the guest's console through the contract (`consoles.open`) as this
+ * process's client of the backend, and attaches the user's terminal to it (console-tty.ts).
+ */
+import type { VmdeckApi } from '../core/contract';
+import { VmdeckError, toErrorData, type ErrorData } from '../core/errors';
 import type { Guest } from '../core/models';
-import type { HostSession } from '../services/host-session';
-import { createGuestConsoleTarget } from '../services/consoles/guest-console-target';
-import { systemClock } from '../transport/clock';
-import { runConsoleInTerminal } from './console-tty';
+import { runConsoleInTerminal, type TerminalConsole } from './console-tty';
 import type { CliIo } from './main';
 
-export async function attachConsole(session: HostSession, guest: Guest, options: { device: string | undefined; io: CliIo }): Promise<number> {
+/** The console of one guest over the contract; events of other consoles are ignored. */
+export function contractConsole(api: VmdeckApi, guest: Guest, label: string, device: string | undefined, onError: (e: ErrorData) => void): TerminalConsole {
+  let id: string | undefined;
+  const decoder = new TextDecoder();
+  const report = (p: Promise<unknown>) => void p.catch((e: unknown) => onError(toErrorData(e)));
+  return {
+    label,
+    async open(size) {
+      const info = await api['consoles.open'](guest.hostId, guest.uuid, { cols: size.cols, rows: size.rows, ...(device ? { device } : {}) });
+      id = info.id;
+    },
+    onData(listener) {
+      return api.on('consoles.data', (d) => {
+        if (d.id === id) listener(d.data);
+      });
+    },
+    onClosed(listener) {
+      return api.on('consoles.changed', (c) => {
+        if (c.id === id && c.status === 'closed') listener(c.error);
+      });
+    },
+    input(bytes) {
+      if (id) report(api['consoles.input'](id, decoder.decode(bytes, { stream: true })));
+    },
+    resize(rows, cols) {
+      if (id) report(api['consoles.resize'](id, cols, rows));
+    },
+    ack(bytes) {
+      if (id) report(api['consoles.ack'](id, bytes));
+    },
+    close() {
+      if (id) report(api['consoles.close'](id));
+    },
+  };
+}
+
+export async function attachConsole(api: VmdeckApi, guest: Guest, hostName: string, options: { device: string | undefined; io: CliIo }): Promise<number> {
   const { io } = options;
   if (!io.stdin.isTTY) throw new VmdeckError('UNSUPPORTED', 'vmdeck console needs a terminal (stdin is not a TTY)');
-  const target = createGuestConsoleTarget({
-    hostId: session.id,
-    uuid: guest.uuid,
-    device: options.device,
-    runner: () => session.link.runner,
-    driver: () => {
-      const d = session.driver;
-      if (!d) throw new VmdeckError('NOT_CONNECTED', `${session.config.name} is not connected`);
-      return d;
-    },
-    lookup: () => session.guest(guest.uuid),
-    refresh: async () => {
-      await session.inventory?.refresh(true);
-    },
-    onGuestsChanged: session.onDidChangeGuests,
-    clock: systemClock,
-    label: `${session.config.name}/${guest.name}`,
-  });
+  const target = contractConsole(api, guest, `${hostName}/${guest.name}`, options.device, (e) => io.stderr.write(`vmdeck: ${e.code}: ${e.message}\n`));
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGTERM', onSignal);

@@ -1,22 +1,34 @@
 /**
- * `vmdeck console HOST/GUEST`: the user's terminal attached to a guest console through the same
- * ConsoleSession the app uses (batching, flow control, reattach on reboot, markers).
+ * `vmdeck console HOST/GUEST`: the user's terminal attached to a console of the backend (the same
+ * ConsoleService session a window gets: batching, flow control, reattach on reboot, markers), through the
+ * contract (`TerminalConsole` is the console as seen by one client).
  *
  *  - the local TTY goes to raw mode, so every key (Ctrl-C included) reaches the guest;
  *  - output is acknowledged when the terminal has taken it (stdout's write callback), so a slow terminal
  *    pauses the SSH channel exactly like a slow xterm.js does;
  *  - the terminal's size follows SIGWINCH (stdout 'resize') onto the channel's PTY;
- *  - Ctrl-] typed locally detaches: the session closes (nothing is typed into the guest), the terminal
+ *  - Ctrl-] typed locally detaches: the console closes (nothing is typed into the guest), the terminal
  *    is restored, and the promise resolves with reason 'detached'. End of input detaches as well, and
  *    so does `signal` aborting (the caller's SIGTERM/SIGHUP handling).
  */
 import type { ErrorData } from '../core/errors';
-import type { ConsoleLimits } from '../services/consoles/console-limits';
-import type { ConsoleLog } from '../services/consoles/console-log';
-import { ConsoleSession, type ReattachPolicy } from '../services/consoles/console-session';
-import type { ConsoleTarget } from '../services/consoles/console-target';
-import { DETACH_ESCAPE } from '../services/consoles/console-text';
-import type { Clock } from '../transport/clock';
+
+/** The detach key typed locally (Ctrl-]); it never reaches the guest. */
+export const DETACH_ESCAPE = 0x1d;
+
+/** One console as the CLI's client sees it. */
+export interface TerminalConsole {
+  readonly label: string;
+  /** Opens (attaches) at this size; rejects when the first attach fails. */
+  open(size: { rows: number; cols: number }): Promise<void>;
+  onData(listener: (bytes: Uint8Array) => void): () => void;
+  /** The console ended by itself (gave up reattaching, host removed), with the reason if any. */
+  onClosed(listener: (error: ErrorData | undefined) => void): () => void;
+  input(bytes: Uint8Array): void;
+  resize(rows: number, cols: number): void;
+  ack(bytes: number): void;
+  close(): void;
+}
 
 /** The parts of process.stdin / process.stdout used here (streams in tests). */
 export interface TtyInput {
@@ -47,11 +59,6 @@ export interface TerminalIo {
 }
 
 export interface ConsoleTtyOptions {
-  clock?: Clock;
-  limits?: Partial<ConsoleLimits>;
-  reattach?: Partial<ReattachPolicy>;
-  /** Write the session to this log as well. */
-  log?: ConsoleLog;
   /** Detaches when aborted (e.g. on SIGTERM or SIGHUP). */
   signal?: AbortSignal;
 }
@@ -76,26 +83,22 @@ function terminalSize(out: TtyOutput): { rows: number; cols: number } {
  * Attaches the terminal to the console until the user detaches (Ctrl-]) or the session ends.
  * Rejects only when the first attach fails (the terminal is left untouched then).
  */
-export async function runConsoleInTerminal(target: ConsoleTarget, io: TerminalIo, options: ConsoleTtyOptions = {}): Promise<ConsoleTtyResult> {
+export async function runConsoleInTerminal(target: TerminalConsole, io: TerminalIo, options: ConsoleTtyOptions = {}): Promise<ConsoleTtyResult> {
   const notices = io.stderr ?? io.stdout;
-  const session = new ConsoleSession(target, {
-    size: terminalSize(io.stdout),
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.limits ? { limits: options.limits } : {}),
-    ...(options.reattach ? { reattach: options.reattach } : {}),
+  let closedBy: { error: ErrorData | undefined } | undefined;
+  let onClosed: ((error: ErrorData | undefined) => void) | undefined;
+  const offData = target.onData((batch) => {
+    io.stdout.write(batch, () => target.ack(batch.byteLength));
   });
-  const log = options.log;
-  const dataSub = session.onData((batch) => {
-    log?.output(batch);
-    io.stdout.write(batch, () => session.ack(batch.byteLength));
+  const offClosed = target.onClosed((error) => {
+    closedBy = { error };
+    onClosed?.(error);
   });
   try {
-    log?.mark(`console ${target.label}: session started`);
-    await session.start();
+    await target.open(terminalSize(io.stdout));
   } catch (e) {
-    dataSub.dispose();
-    session.close();
-    log?.mark('session failed to start');
+    offData();
+    offClosed();
     throw e;
   }
   notices.write(`Connected to ${target.label}. Escape character is ^]\r\n`);
@@ -112,10 +115,9 @@ export async function runConsoleInTerminal(target: ConsoleTarget, io: TerminalIo
       io.stdin.off('end', onEnd);
       io.stdout.off('resize', onResize);
       options.signal?.removeEventListener('abort', onAbort);
-      changeSub.dispose();
-      session.close(); // emits the last output, then closes the channel without typing anything
-      dataSub.dispose();
-      log?.mark(result.reason === 'closed' ? `session ended: ${result.error?.message ?? 'closed'}` : `session ${result.reason}`);
+      offClosed();
+      if (result.reason !== 'closed') target.close(); // closes the channel without typing anything
+      offData();
       if (io.stdin.isTTY && io.stdin.setRawMode) io.stdin.setRawMode(wasRaw);
       io.stdin.pause();
       notices.write(`\r\n[detached from ${target.label}${result.error ? `: ${result.error.message}` : ''}]\r\n`);
@@ -125,25 +127,24 @@ export async function runConsoleInTerminal(target: ConsoleTarget, io: TerminalIo
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       const escape = bytes.indexOf(DETACH_ESCAPE);
       if (escape < 0) {
-        session.input(bytes);
+        target.input(bytes);
         return;
       }
-      if (escape > 0) session.input(bytes.subarray(0, escape));
+      if (escape > 0) target.input(bytes.subarray(0, escape));
       finish({ reason: 'detached' });
     };
     const onEnd = () => finish({ reason: 'input-ended' });
     const onResize = () => {
       const { rows, cols } = terminalSize(io.stdout);
-      session.resize(rows, cols);
+      target.resize(rows, cols);
     };
     const onAbort = () => finish({ reason: 'aborted' });
-    const changeSub = session.onDidChange(() => {
-      if (session.status === 'closed') finish(session.error ? { reason: 'closed', error: session.error } : { reason: 'closed' });
-    });
+    onClosed = (error) => finish(error ? { reason: 'closed', error } : { reason: 'closed' });
     io.stdin.on('data', onInput);
     io.stdin.on('end', onEnd);
     io.stdout.on('resize', onResize);
-    if (options.signal?.aborted) onAbort();
+    if (closedBy) onClosed(closedBy.error);
+    else if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
     io.stdin.resume();
   });

@@ -1,6 +1,8 @@
 /** Plain-text tables for the CLI. */
-import type { HostConfig } from '../core/contract';
+import type { HostConfig, TaskInfo } from '../core/contract';
+import type { ErrorData } from '../core/errors';
 import type { Guest } from '../core/models';
+import type { CommandRecord } from '../core/runner';
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => [...(r[i] ?? '')].length)));
@@ -34,4 +36,40 @@ export function formatHostsTable(hosts: HostConfig[]): string {
     ['NAME', 'ADDRESS', 'TOOLSTACK'],
     hosts.map((h) => [printable(h.name), printable(h.transport === 'local' ? '(local)' : (h.address ?? h.name)), h.toolstack]),
   );
+}
+
+/** An error as the CLI prints it: "vmdeck: CODE: message", then the host's stderr and key fingerprints. */
+export function formatError(data: ErrorData, subject?: string): string {
+  const lines = [`vmdeck: ${subject ? `${printable(subject)}: ` : ''}${data.code}: ${printable(data.message)}`];
+  if (data.details?.stderr) lines.push(...String(data.details.stderr).trimEnd().split('\n').map(printable));
+  if (data.details?.expectedFingerprint) {
+    lines.push(`  known key:   ${printable(data.details.expectedFingerprint)}`, `  offered key: ${printable(String(data.details.actualFingerprint))}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** One guest after a single action: "name: state". */
+export function formatActionResult(guestName: string, state: string | undefined): string {
+  return `${printable(guestName)}: ${state ?? 'gone'}\n`;
+}
+
+/** A finished bulk action: one line per guest ("host/guest: succeeded" or "... failed: CODE: message"), then a summary. */
+export function formatTaskResult(task: TaskInfo, hostNames: ReadonlyMap<string, string>): string {
+  const lines = task.items.map((i) => {
+    const who = `${printable(hostNames.get(i.hostId) ?? i.hostId)}/${printable(i.guestName)}`;
+    return i.error && i.state !== 'succeeded' ? `${who}: ${i.state}: ${i.error.code}: ${printable(i.error.message)}` : `${who}: ${i.state}`;
+  });
+  const failed = task.items.filter((i) => i.state === 'failed').length;
+  lines.push(`${printable(task.title)}: ${task.state}${failed > 0 ? ` (${failed} of ${task.items.length} failed)` : ''}`);
+  return lines.join('\n') + '\n';
+}
+
+/** A trace line for --trace: one command vmdeck ran on a host. */
+export function formatTrace(record: CommandRecord): string {
+  return `vmdeck: trace: ${JSON.stringify(record.argv)} exit=${record.exitCode ?? (record.error ? printable(String(record.error)) : '-')} ${record.durationMs}ms\n`;
+}
+
+/** JSON for --json (names stay byte for byte: JSON escapes control characters itself). */
+export function formatJson(value: unknown, pretty = true): string {
+  return (pretty ? JSON.stringify(value, null, 2) : JSON.stringify(value)) + '\n';
 }

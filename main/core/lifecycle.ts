@@ -1,7 +1,33 @@
 /**
  * Explicit lifetimes (pattern from VS Code): everything that must be released implements Disposable and
  * belongs to an owner. `Emitter` is the typed event primitive used by models and services.
+ *
+ * Listener exceptions have one sink (`reportListenerError`, replaceable with `setListenerErrorSink`):
+ * an exception in a listener is reported there and never rethrown, so a bug in one subscriber can neither
+ * starve the others nor end `serve` or the CLI through an unhandled error.
  */
+
+type ListenerErrorSink = (error: unknown) => void;
+const defaultListenerErrorSink: ListenerErrorSink = (e) => console.error('vmdeck: an event listener failed:', e);
+let listenerErrorSink: ListenerErrorSink = defaultListenerErrorSink;
+
+/** Where every listener exception goes (Emitter, the client-side API proxy). Never throws. */
+export function reportListenerError(error: unknown): void {
+  try {
+    listenerErrorSink(error);
+  } catch {
+    // A failing sink must not become the next unhandled error.
+  }
+}
+
+/** Replaces the sink (the app logs to stderr, tests collect); dispose restores the previous one. */
+export function setListenerErrorSink(sink: ListenerErrorSink): Disposable {
+  const previous = listenerErrorSink;
+  listenerErrorSink = sink;
+  return toDisposable(() => {
+    listenerErrorSink = previous;
+  });
+}
 export interface Disposable {
   dispose(): void;
 }
@@ -82,10 +108,8 @@ export class Emitter<T> implements Disposable {
       try {
         l(value);
       } catch (e) {
-        // A failing listener must not starve the others; surface it asynchronously.
-        queueMicrotask(() => {
-          throw e;
-        });
+        // A failing listener must not starve the others, nor escape: one sink for all of them.
+        reportListenerError(e);
       }
     }
   }

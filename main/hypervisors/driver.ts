@@ -24,9 +24,12 @@ export interface RefreshResult {
   facts: HostFacts;
 }
 
-/** Something changed on the host; `uuid`/`name` narrow it down when the event says which guest. */
+/**
+ * Something changed on the host. Every hint triggers one debounced bulk refresh of the host (drivers never
+ * refresh one guest), so a hint carries only what is worth showing: the guest's name when the event names
+ * it, and the raw line.
+ */
 export interface ChangeHint {
-  uuid?: string;
   name?: string;
   /** The raw event line, for the activity log. */
   detail?: string;
@@ -43,13 +46,13 @@ export interface HypervisorDriver extends Disposable {
   readonly target: string;
   refresh(): Promise<RefreshResult>;
   /**
-   * Start pushed change notifications (`virsh event --all --loop`, `xenstore-watch`). Drivers whose events
-   * miss some changes (xenstore does not announce pause/unpause) say so with `needsPolling`.
+   * Start pushed change notifications (`virsh event --all --loop`, `xenstore-watch`). The inventory polls
+   * at the host's interval whatever the stream sees (statistics need it, and xenstore does not announce
+   * pause/unpause), so a stream only makes changes show sooner.
    */
   watch(onChange: (hint: ChangeHint) => void): Promise<ChangeWatch>;
-  /** True if watch() alone does not see every state change, so the inventory keeps a short poll. */
-  readonly needsPolling: boolean;
-  action(guest: GuestRef, action: LifecycleAction, options?: ActionOptions): Promise<void>;
+  /** `signal` interrupts the waits an action does after its command (a shutdown's wait for power-off). */
+  action(guest: GuestRef, action: LifecycleAction, options?: ActionOptions, signal?: AbortSignal): Promise<void>;
   details(guest: GuestRef): Promise<GuestDetails>;
   consoleDevices(guest: GuestRef): Promise<ConsoleDevice[]>;
   /** The argument vector that attaches to a guest's console (run in a PTY channel). */

@@ -1,14 +1,15 @@
 /**
  * The guests of one host (virt-manager's model/poll/event split): a driver refresh yields a snapshot, the
  * inventory turns it into a UUID-keyed diff and fires it. Pushed events trigger debounced refreshes; a poll
- * timer stays as the fallback and for statistics. One failing refresh is reported and retried on the next
- * tick without taking the host down.
+ * timer stays as the fallback and for statistics. A failing refresh (polled, event-triggered or the
+ * stream itself) is reported on `onRefreshError` and retried on the next tick without taking the host
+ * down; `onRefreshOk` says when refreshes work again.
  */
 import { cpuPercent, diffGuests, isEmptyDiff } from '../core/guest-diff';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../core/lifecycle';
 import { toErrorData, type ErrorData } from '../core/errors';
 import type { Guest, GuestDiff, HostFacts } from '../core/models';
-import type { ChangeHint, HypervisorDriver } from '../hypervisors/driver';
+import type { HypervisorDriver } from '../hypervisors/driver';
 import { RefreshQueue } from './refresh-queue';
 
 export interface HostInventoryOptions {
@@ -40,12 +41,12 @@ export class HostInventory implements Disposable {
   private readonly diffEmitter = this.store.add(new Emitter<GuestDiff>());
   private readonly factsEmitter = this.store.add(new Emitter<HostFacts>());
   private readonly errorEmitter = this.store.add(new Emitter<ErrorData>());
-  private readonly hintEmitter = this.store.add(new Emitter<ChangeHint>());
+  private readonly okEmitter = this.store.add(new Emitter<void>());
   readonly onDidChangeGuests: Event<GuestDiff> = this.diffEmitter.event;
   readonly onDidChangeFacts: Event<HostFacts> = this.factsEmitter.event;
   readonly onRefreshError: Event<ErrorData> = this.errorEmitter.event;
-  /** Raw pushed events, for the activity log and tests. */
-  readonly onHint: Event<ChangeHint> = this.hintEmitter.event;
+  /** A refresh succeeded (after any number of failures). */
+  readonly onRefreshOk: Event<void> = this.okEmitter.event;
 
   constructor(
     readonly hostId: string,
@@ -91,9 +92,9 @@ export class HostInventory implements Disposable {
   private async startWatch(): Promise<void> {
     if (this.disposed) return;
     try {
-      const watch = await this.driver.watch((hint) => {
-        this.hintEmitter.fire(hint);
-        void this.queue.request(false).catch(() => undefined);
+      const watch = await this.driver.watch(() => {
+        // Event-triggered refreshes fail the same way polled ones do: shown on the host, retried.
+        void this.queue.request(false).catch((e: unknown) => this.errorEmitter.fire(toErrorData(e)));
       });
       if (this.disposed) {
         watch.dispose();
@@ -149,6 +150,7 @@ export class HostInventory implements Disposable {
     for (const g of next) this.guests.set(g.uuid, g);
     this.applyFacts(result.facts, next, at);
     if (!isEmptyDiff(diff)) this.diffEmitter.fire(diff);
+    this.okEmitter.fire();
   }
 
   private applyFacts(facts: HostFacts, guests: Guest[], at: number): void {

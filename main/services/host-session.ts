@@ -32,6 +32,8 @@ export class HostSession implements Disposable {
   private running: Running | undefined;
   private bringingUp: Promise<void> | undefined;
   private lastError: ErrorData | undefined;
+  /** lastError came from a background refresh (cleared by the next good one). */
+  private refreshFailed = false;
   private lastDetection: DetectionResult | undefined;
   private readonly changed = this.store.add(new Emitter<HostView>());
   private readonly guestsChanged = this.store.add(new Emitter<GuestDiff>());
@@ -108,6 +110,8 @@ export class HostSession implements Disposable {
   }
 
   private bringUp(): Promise<void> {
+    // A bring-up in progress has `running` set before its first refresh ends: wait for it, not just for `running`.
+    if (this.bringingUp) return this.bringingUp;
     if (this.running) return Promise.resolve();
     this.bringingUp ??= this.doBringUp().finally(() => {
       this.bringingUp = undefined;
@@ -129,9 +133,19 @@ export class HostSession implements Disposable {
       );
       store.add(inventory.onDidChangeGuests((d) => this.guestsChanged.fire(d)));
       store.add(inventory.onDidChangeFacts(() => this.fireChanged()));
+      // A background refresh's failure shows on the host until a refresh works again.
       store.add(
         inventory.onRefreshError((e) => {
           this.lastError = e;
+          this.refreshFailed = true;
+          this.fireChanged();
+        }),
+      );
+      store.add(
+        inventory.onRefreshOk(() => {
+          if (!this.refreshFailed) return;
+          this.refreshFailed = false;
+          this.lastError = undefined;
           this.fireChanged();
         }),
       );
@@ -163,10 +177,12 @@ export class HostSession implements Disposable {
     return { running, ref: { uuid: g.uuid, name: g.name, domId: g.domId } };
   }
 
-  async action(uuid: string, action: LifecycleAction, options?: ActionOptions): Promise<void> {
+  /** `signal` (a bulk action's cancel) stops the action before it starts and interrupts its waits. */
+  async action(uuid: string, action: LifecycleAction, options?: ActionOptions, signal?: AbortSignal): Promise<void> {
     const { running, ref } = await this.guestRef(uuid);
+    if (signal?.aborted) throw new VmdeckError('CANCELLED', 'cancelled before it started');
     try {
-      await running.driver.action(ref, action, options);
+      await running.driver.action(ref, action, options, signal);
     } finally {
       // Priority refresh: the user sees the new state without waiting for events or the poll.
       await running.inventory.refresh(true).catch(() => undefined);

@@ -1,16 +1,10 @@
 /** Application settings with defaults, persisted next to the hosts. */
 import { join } from 'node:path';
-import { SettingsSchema, type Settings } from '../core/contract';
+import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../core/contract';
 import { Emitter, type Event } from '../core/lifecycle';
 import { readJsonFile, writeJsonAtomic } from './json-file';
 
-export const DEFAULT_SETTINGS: Settings = {
-  confirmDestructive: true,
-  scrollback: 10_000,
-  logConsoles: false,
-  logMaxBytes: 10 * 1024 * 1024,
-  pollIntervalSec: 5,
-};
+export { DEFAULT_SETTINGS };
 
 export class SettingsStore {
   private value: Settings;

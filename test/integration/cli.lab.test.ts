@@ -67,4 +67,44 @@ describeLab('vmdeck CLI against the lab', () => {
     expect(r.stderr).toContain('HOST_KEY_MISMATCH');
     expect(r.stderr).toMatch(/known key:\s+SHA256:\S+\n\s+offered key: SHA256:\S+/);
   });
+
+  it('checks arguments with the contract: a bad --timeout is INVALID_ARGUMENT (exit 2) and nothing runs', () => {
+    const r = vmdeck(['--ssh-config', lab.sshConfig, '--trace', 'shutdown', 'kvm1/alpha', '--timeout', 'abc'], configDir);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/INVALID_ARGUMENT: guests\.action: invalid arguments \(3\.timeoutSec/);
+    expect(r.stderr).not.toMatch(/trace: \[.*"shutdown"/);
+    const bad = vmdeck(['--ssh-config', lab.sshConfig, 'pause', 'kvm1/alpha', 'kvm2/gamma', '--concurrency', '0'], configDir);
+    expect(bad.status, bad.stderr).toBe(2);
+    expect(bad.stderr).toContain('guests.bulkAction: invalid arguments');
+  });
+
+  it('acts on guests of three hosts as one task, a line per guest; an unknown guest is listed and sets the exit status', () => {
+    const targets = ['kvm1/alpha', 'kvm2/gamma', 'xen1/win2019-test-02'];
+    const paused = vmdeck(['--ssh-config', lab.sshConfig, 'pause', ...targets, 'kvm2/no-such-guest'], configDir);
+    let resumed: ReturnType<typeof vmdeck> | undefined;
+    try {
+      expect(paused.stdout, paused.stderr).toContain('kvm1/alpha: succeeded');
+      expect(paused.stdout).toContain('kvm2/gamma: succeeded');
+      expect(paused.stdout).toContain('xen1/win2019-test-02: succeeded');
+      expect(paused.stdout).toContain('Pause 3 guests: succeeded');
+      expect(paused.stderr).toContain('kvm2/no-such-guest: NOT_FOUND');
+      expect(paused.status).toBe(3);
+    } finally {
+      // --match with the UI's filter language: the three paused guests (mail on xen1 stays as it is).
+      resumed = vmdeck(['--ssh-config', lab.sshConfig, 'resume', '--match', 'state:paused -name:mail', 'kvm1', 'kvm2', 'xen1'], configDir);
+    }
+    expect(resumed.stdout, resumed.stderr).toContain('Resume 3 guests: succeeded');
+    expect(resumed.status).toBe(0);
+    // Resuming running guests fails per guest with the toolstack's code; the task says how many failed.
+    const again = vmdeck(['--ssh-config', lab.sshConfig, '--json', 'resume', ...targets], configDir);
+    const task = JSON.parse(again.stdout) as { state: string; error?: { message: string }; items: { guestName: string; state: string; error?: { code: string } }[] };
+    expect(task.state).toBe('failed');
+    expect(task.error?.message).toBe('3 of 3 failed');
+    expect(task.items.map((i) => [i.guestName, i.state, i.error?.code])).toEqual([
+      ['alpha', 'failed', 'INVALID_STATE'],
+      ['gamma', 'failed', 'INVALID_STATE'],
+      ['win2019-test-02', 'failed', 'INVALID_STATE'],
+    ]);
+    expect(again.status).toBe(7);
+  });
 });

@@ -16,7 +16,8 @@ import type { CommandRunner, ExecOptions, ExecResult } from '../../core/runner';
 import type { ChangeHint, ChangeWatch, GuestRef, HypervisorDriver, RefreshResult } from '../driver';
 import { EVENT_STREAM_OPTIONS, watchLines } from '../shared/line-watch';
 import { runTool } from '../shared/run-tool';
-import { realClock, waitUntil, type PollClock } from '../shared/wait-until';
+import { waitForShutdown } from '../shared/shutdown-wait';
+import { realClock, type PollClock } from '../shared/wait-until';
 import { needsCompatScript, parseRefresh, refreshArgv, type HostCpuSample } from './bulk-refresh';
 
 export interface LibvirtDriverOptions {
@@ -33,7 +34,6 @@ const LONG_COMMAND_MS = 15 * 60_000;
 
 export class LibvirtDriver implements HypervisorDriver {
   readonly toolstack = 'libvirt' as const;
-  readonly needsPolling = false;
   readonly target: string;
   private readonly uri: string;
   private readonly shutdownPollMs: number;
@@ -41,8 +41,6 @@ export class LibvirtDriver implements HypervisorDriver {
   private previousCpu: HostCpuSample | undefined;
   /** Set once this host's virsh rejected the full refresh script. */
   private compatRefresh = false;
-  /** From the last refresh: events name guests, hints carry the UUID too. */
-  private uuidByName = new Map<string, string>();
 
   constructor(
     private readonly runner: CommandRunner,
@@ -73,7 +71,6 @@ export class LibvirtDriver implements HypervisorDriver {
     const r = await runTool(this.runner, 'virsh', argv, REFRESH_LIMITS);
     const { guests, facts, cpu } = parseRefresh(r.stdout, r.stderr, argv, this.uri, this.previousCpu);
     this.previousCpu = cpu;
-    this.uuidByName = new Map(guests.map((g) => [g.name, g.uuid]));
     return { guests, facts };
   }
 
@@ -82,14 +79,11 @@ export class LibvirtDriver implements HypervisorDriver {
     return watchLines(stream, (line) => {
       const event = parseVirshEventLine(line);
       if (event === null) return;
-      const hint: ChangeHint = { name: event.name, detail: line };
-      const uuid = this.uuidByName.get(event.name);
-      if (uuid !== undefined) hint.uuid = uuid;
-      onChange(hint);
+      onChange({ name: event.name, detail: line });
     });
   }
 
-  async action(guest: GuestRef, action: LifecycleAction, options?: ActionOptions): Promise<void> {
+  async action(guest: GuestRef, action: LifecycleAction, options?: ActionOptions, signal?: AbortSignal): Promise<void> {
     const dom = ['--domain', guest.uuid];
     switch (action) {
       case 'start':
@@ -97,7 +91,7 @@ export class LibvirtDriver implements HypervisorDriver {
         return;
       case 'shutdown':
         await this.virsh(['shutdown', ...dom]);
-        if (options?.timeoutSec !== undefined) await this.waitForShutoff(guest, options.timeoutSec);
+        if (options?.timeoutSec !== undefined) await this.waitForShutoff(guest, options.timeoutSec, signal);
         return;
       case 'reboot':
         await this.virsh(['reboot', ...dom]);
@@ -144,21 +138,18 @@ export class LibvirtDriver implements HypervisorDriver {
     await this.virsh(['start', '--domain', guest.uuid], { timeoutMs: LONG_COMMAND_MS });
   }
 
-  private async waitForShutoff(guest: GuestRef, timeoutSec: number): Promise<void> {
-    const off = await waitUntil(
-      async () => {
-        const r = await this.virsh(['domstate', '--domain', guest.uuid]);
-        return libvirtStateFromWords(r.stdout.trim().split('\n')[0] ?? '') === 'shutoff';
-      },
-      timeoutSec * 1000,
-      this.shutdownPollMs,
-      this.clock,
-    );
-    if (!off) {
-      throw new VmdeckError('TIMEOUT', `${guest.name} did not shut down within ${timeoutSec} s`, {
-        notes: ['The guest may ignore ACPI shutdown requests. Force it off instead.'],
-      });
-    }
+  private waitForShutoff(guest: GuestRef, timeoutSec: number, signal: AbortSignal | undefined): Promise<void> {
+    const isOff = async () => {
+      const r = await this.virsh(['domstate', '--domain', guest.uuid]);
+      return libvirtStateFromWords(r.stdout.trim().split('\n')[0] ?? '') === 'shutoff';
+    };
+    return waitForShutdown(guest, isOff, {
+      timeoutSec,
+      pollMs: this.shutdownPollMs,
+      clock: this.clock,
+      signal,
+      advice: 'The guest may ignore ACPI shutdown requests. Force it off instead.',
+    });
   }
 
   async details(guest: GuestRef): Promise<GuestDetails> {
@@ -176,6 +167,5 @@ export class LibvirtDriver implements HypervisorDriver {
   }
 
   dispose(): void {
-    this.uuidByName.clear();
   }
 }

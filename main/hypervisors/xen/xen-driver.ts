@@ -2,7 +2,7 @@
  * The Xen driver: `xl`, `xenstore-watch` on the host (root needed). Guests are addressed as xl-target.ts says.
  *
  *   refresh()   `xl list -v` + `xl list -l` in parallel, plus `xl info` every factsIntervalMs (xen-refresh.ts)
- *   watch()     `xenstore-watch @introduceDomain @releaseDomain`; pause/unpause raise no watch → needsPolling
+ *   watch()     `xenstore-watch @introduceDomain @releaseDomain`; pause/unpause raise no watch (the poll sees them)
  *   actions     shutdown [+ poll until gone], reboot, destroy, reset (`xl trigger DOM reset`), pause/unpause
  *               (verified with `xl list DOM`: xl exits 0 even when they fail), save/restore with a path,
  *               start only from a config file path (`xl create PATH`): xl keeps no defined guests.
@@ -23,7 +23,8 @@ import type { CommandRunner, ExecResult } from '../../core/runner';
 import type { ChangeHint, ChangeWatch, GuestRef, HypervisorDriver, RefreshResult } from '../driver';
 import { EVENT_STREAM_OPTIONS, watchLines } from '../shared/line-watch';
 import { runTool, type RunToolOptions } from '../shared/run-tool';
-import { realClock, waitUntil, type PollClock } from '../shared/wait-until';
+import { waitForShutdown } from '../shared/shutdown-wait';
+import { realClock, type PollClock } from '../shared/wait-until';
 import { xenFacts, xenGuests } from './xen-refresh';
 import { xlConsoleArgs, xlDomainArg } from './xl-target';
 
@@ -43,13 +44,11 @@ const WATCHED_PATHS = ['@introduceDomain', '@releaseDomain'] as const;
 export class XenDriver implements HypervisorDriver {
   readonly toolstack = 'xen' as const;
   readonly target = 'xl';
-  readonly needsPolling = true;
   private readonly factsIntervalMs: number;
   private readonly shutdownPollMs: number;
   private readonly clock: PollClock;
   private facts: { value: HostFacts; at: number } | undefined;
   private verboseListWorks = true;
-  private uuidByDomId = new Map<number, string>();
 
   constructor(
     private readonly runner: CommandRunner,
@@ -74,7 +73,6 @@ export class XenDriver implements HypervisorDriver {
     ]);
     if (info !== undefined) this.facts = { value: xenFacts(info), at: now };
     const guests = xenGuests(rows, configs);
-    this.uuidByDomId = new Map(guests.map((g) => [g.domId as number, g.uuid]));
     return { guests, facts: (this.facts as { value: HostFacts }).value };
   }
 
@@ -101,14 +99,11 @@ export class XenDriver implements HypervisorDriver {
         registered.add(event.path);
         return;
       }
-      const hint: ChangeHint = { detail: line };
-      const uuid = event.domId !== undefined ? this.uuidByDomId.get(event.domId) : undefined;
-      if (uuid !== undefined) hint.uuid = uuid;
-      onChange(hint);
+      onChange({ detail: line });
     });
   }
 
-  async action(guest: GuestRef, action: LifecycleAction, options?: ActionOptions): Promise<void> {
+  async action(guest: GuestRef, action: LifecycleAction, options?: ActionOptions, signal?: AbortSignal): Promise<void> {
     if (guest.domId === 0 && action !== 'restore') {
       throw new VmdeckError('UNSUPPORTED', 'Domain-0 is the control domain: it has no lifecycle actions');
     }
@@ -117,7 +112,7 @@ export class XenDriver implements HypervisorDriver {
         return this.start(guest, options);
       case 'shutdown':
         await this.xl(['shutdown', xlDomainArg(guest)], { timeoutMs: ACK_WAIT_MS });
-        if (options?.timeoutSec !== undefined) await this.waitUntilGone(guest, options.timeoutSec);
+        if (options?.timeoutSec !== undefined) await this.waitUntilGone(guest, options.timeoutSec, signal);
         return;
       case 'reboot':
         await this.xl(['reboot', xlDomainArg(guest)], { timeoutMs: ACK_WAIT_MS });
@@ -187,21 +182,18 @@ export class XenDriver implements HypervisorDriver {
     }
   }
 
-  private async waitUntilGone(guest: GuestRef, timeoutSec: number): Promise<void> {
-    const done = await waitUntil(
-      async () => {
-        const row = await this.currentRow(guest);
-        return row === null || row.state === 'shutoff' || row.state === 'dying' || row.state === 'crashed';
-      },
-      timeoutSec * 1000,
-      this.shutdownPollMs,
-      this.clock,
-    );
-    if (!done) {
-      throw new VmdeckError('TIMEOUT', `${guest.name} did not shut down within ${timeoutSec} s`, {
-        notes: ['Force it off (destroy) if the guest ignores the request.'],
-      });
-    }
+  private waitUntilGone(guest: GuestRef, timeoutSec: number, signal: AbortSignal | undefined): Promise<void> {
+    const isGone = async () => {
+      const row = await this.currentRow(guest);
+      return row === null || row.state === 'shutoff' || row.state === 'dying' || row.state === 'crashed';
+    };
+    return waitForShutdown(guest, isGone, {
+      timeoutSec,
+      pollMs: this.shutdownPollMs,
+      clock: this.clock,
+      signal,
+      advice: 'Force it off (destroy) if the guest ignores the request.',
+    });
   }
 
   async details(guest: GuestRef): Promise<GuestDetails> {
@@ -221,6 +213,5 @@ export class XenDriver implements HypervisorDriver {
   }
 
   dispose(): void {
-    this.uuidByDomId.clear();
   }
 }

@@ -26,6 +26,8 @@ export interface AppOptions {
   /** 'real' (default): `npm run serve` with the real backend; 'fake': the scripted backend of fake-backend.ts. */
   backend?: 'real' | 'fake';
   fake?: FakeOptions;
+  /** Writes files into the fresh config dir before the server starts (e.g. a hosts.json). */
+  prepareConfig?: (configDir: string) => void;
 }
 
 export interface Problem {
@@ -184,6 +186,7 @@ const CSP_PROBE = `
 
 export async function openApp(o: AppOptions = {}): Promise<App> {
   const configDir = mkdtempSync(path.join(tmpdir(), 'vmdeck-e2e-config-'));
+  o.prepareConfig?.(configDir);
   ensureBuilt(); // build here, once, rather than inside the server's start-up timeout
   const server = o.backend === 'fake' ? await startFake(o.fake) : await startServer(configDir, o.serverArgs);
   let launched: Awaited<ReturnType<typeof launchBrowser>>;

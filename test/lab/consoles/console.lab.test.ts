@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { readFileSync, statSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { sessionConsole } from '../../support/session-console';
 import { runConsoleInTerminal } from '../../../main/cli/console-tty';
 import { DEFAULT_CONSOLE_LIMITS } from '../../../main/services/consoles/console-limits';
 import { createGuestConsoleTarget } from '../../../main/services/consoles/guest-console-target';
@@ -107,7 +108,7 @@ describeLab('consoles on kvm1 (libvirt, app SSH transport)', () => {
       clock: systemClock,
       label: 'kvm1/alpha',
     });
-    const done = runConsoleInTerminal(target, { stdin, stdout, stderr: { write: () => true } });
+    const done = runConsoleInTerminal(sessionConsole(target), { stdin, stdout, stderr: { write: () => true } });
     const text = () => Buffer.concat(out).toString();
     const deadline = Date.now() + 30_000;
     while (!text().includes('cli-42\r\n') && Date.now() < deadline) {

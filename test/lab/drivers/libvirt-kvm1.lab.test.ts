@@ -102,7 +102,7 @@ describeLab('libvirt driver on kvm1 (real QEMU)', () => {
       if (action === 'save') expect(now.hasManagedSave).toBe(true);
       if (action === 'restore') expect(now.hasManagedSave).toBe(false);
       await eventually(() => {
-        const mine = hints.slice(seen).filter((h) => h.uuid === beta.uuid && h.name === GUEST);
+        const mine = hints.slice(seen).filter((h) => h.name === GUEST);
         expect(mine.map((h) => h.detail).join('\n'), `event for ${action}`).toMatch(event);
       }, 10_000);
     }

@@ -4,7 +4,8 @@ vi.mock('electron', async () => (await import('./electron-fake')).electronModule
 
 import { METHOD_NAMES, type VmdeckHandlers } from '../../../main/core/contract';
 import { VmdeckError } from '../../../main/core/errors';
-import { bindIpc, senderProblem, windowEventSink } from '../../../main/electron/ipc';
+import { bindIpc, senderProblem, WebContentsClients, windowEventSink } from '../../../main/electron/ipc';
+import type { ContractServer, EventSink } from '../../../main/core/contract';
 import { fake, FakeBrowserWindow, FakeWebContents } from './electron-fake';
 
 const APP = 'file:///opt/vmdeck/out/renderer/index.html';
@@ -148,3 +149,60 @@ describe('event sink', () => {
     expect(() => windowEventSink(() => undefined, isAppUrl)('hosts.removed', { id: 'x' })).not.toThrow();
   });
 });
+
+describe('one backend client per webContents', () => {
+  /** A ContractServer whose clients answer with their own id, recording sinks and disposals. */
+  function fakeServer() {
+    const clients: { id: string; sink: EventSink; disposed: boolean }[] = [];
+    const server: ContractServer = {
+      connect(sink) {
+        const c = { id: `window-${clients.length + 1}`, sink, disposed: false };
+        clients.push(c);
+        const handlers = Object.fromEntries(METHOD_NAMES.map((m) => [m, () => `${c.id}: ${m}`])) as unknown as VmdeckHandlers;
+        return { id: c.id, handlers, dispose: () => void (c.disposed = true) };
+      },
+    };
+    return { server, clients };
+  }
+
+  it('runs each sender\'s calls with its own client, sends it only its own events, and releases it when its page goes', async () => {
+    const { server, clients } = fakeServer();
+    const wcs = new WebContentsClients(server, isAppUrl);
+    const one = new FakeWebContents();
+    const two = new FakeWebContents();
+    one.url = APP;
+    two.url = APP;
+    bindIpc((sender) => wcs.handlersFor(sender), { isAppUrl });
+    await expect(call('consoles.list', event(topFrame(APP), one))).resolves.toEqual({ ok: true, result: 'window-1: consoles.list' });
+    await expect(call('consoles.list', event(topFrame(APP), two))).resolves.toEqual({ ok: true, result: 'window-2: consoles.list' });
+    await expect(call('consoles.list', event(topFrame(APP), one))).resolves.toEqual({ ok: true, result: 'window-1: consoles.list' });
+    expect(wcs.size).toBe(2);
+
+    clients[0]!.sink('consoles.data', { id: 'c1', data: new Uint8Array([1]) });
+    expect(one.send).toHaveBeenCalledExactlyOnceWith('vmdeck:event', 'consoles.data', { id: 'c1', data: new Uint8Array([1]) });
+    expect(two.send).not.toHaveBeenCalled();
+
+    // A reload (main-frame navigation) makes a new client; an in-page navigation does not.
+    one.emit('did-start-navigation', {}, APP + '#/x', true, true);
+    expect(clients[0]!.disposed).toBe(false);
+    one.emit('did-start-navigation', {}, APP, false, true);
+    expect(clients[0]!.disposed).toBe(true);
+    expect(clients).toHaveLength(3); // the new page's client exists before its first call
+    await expect(call('consoles.list', event(topFrame(APP), one))).resolves.toEqual({ ok: true, result: 'window-3: consoles.list' });
+
+    two.emit('destroyed');
+    expect(clients[1]!.disposed).toBe(true);
+    wcs.dispose();
+    expect(clients.every((c) => c.disposed)).toBe(true);
+    expect(one.listenerCount('destroyed') + one.listenerCount('did-start-navigation')).toBe(0);
+  });
+
+  it('a refused sender gets no client', async () => {
+    const { server, clients } = fakeServer();
+    const wcs = new WebContentsClients(server, isAppUrl);
+    bindIpc((sender) => wcs.handlersFor(sender), { isAppUrl, isTrustedContents: () => false });
+    await expect(call('hosts.list', event(topFrame(APP)))).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN_SENDER' } });
+    expect(clients).toEqual([]);
+  });
+});
+

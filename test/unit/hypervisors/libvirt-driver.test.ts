@@ -166,7 +166,7 @@ describe('LibvirtDriver lifecycle', () => {
 });
 
 describe('LibvirtDriver events, details, consoles', () => {
-  it('watch: one event stream, hints with name and UUID, onDidClose when it ends', async () => {
+  it('watch: one event stream, hints with the guest name, onDidClose when it ends', async () => {
     const runner = new FakeRunner(() => refreshReply('captured-qemu'));
     const driver = new LibvirtDriver(runner, { uri: URI });
     await driver.refresh();
@@ -181,8 +181,8 @@ describe('LibvirtDriver events, details, consoles', () => {
     runner.streams[0]!.emit(ptyText.slice(30));
     runner.streams[0]!.emit("event 'lifecycle' for domain 'new guest': Defined Added\n");
     expect(hints).toEqual([
-      { name: 'alpha', uuid: ALPHA.uuid, detail: "event 'lifecycle' for domain 'alpha': Suspended Paused" },
-      { name: 'alpha', uuid: ALPHA.uuid, detail: "event 'lifecycle' for domain 'alpha': Resumed Unpaused" },
+      { name: 'alpha', detail: "event 'lifecycle' for domain 'alpha': Suspended Paused" },
+      { name: 'alpha', detail: "event 'lifecycle' for domain 'alpha': Resumed Unpaused" },
       { name: 'new guest', detail: "event 'lifecycle' for domain 'new guest': Defined Added" },
     ]);
     runner.streams[0]!.end(1);

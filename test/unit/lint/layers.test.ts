@@ -6,7 +6,7 @@ const eslint = new ESLint({ cwd: process.cwd() });
 
 async function restricted(filePath: string, code: string): Promise<boolean> {
   const [result] = await eslint.lintText(code, { filePath });
-  return (result?.messages ?? []).some((m) => m.ruleId === 'no-restricted-imports');
+  return (result?.messages ?? []).some((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === '@typescript-eslint/no-restricted-imports');
 }
 
 describe('layer directions', () => {
@@ -24,6 +24,11 @@ describe('layer directions', () => {
     ['renderer/src/lib/x.ts', "import { HostRegistry } from '../../../main/services/host-registry';", true],
     ['renderer/src/lib/x.ts', "import { methods } from '../../../main/core/contract';", false],
     ['preload/x.ts', "import { createBackend } from '../main/app/backend';", true],
+    ['main/cli/x.ts', "import { HostRegistry } from '../services/host-registry';", true],
+    ['main/cli/x.ts', "import { systemClock } from '../transport/clock';", true],
+    ['main/cli/x.ts', "import { createDriver } from '../hypervisors/detect';", true],
+    ['main/cli/x.ts', "import type { PromptBroker } from '../transport/prompts';", false],
+    ['main/cli/x.ts', "import { createBackend } from '../app/backend';", false],
   ];
   for (const [file, code, expected] of cases) {
     it(`${file}: ${code} is ${expected ? 'refused' : 'allowed'}`, async () => {

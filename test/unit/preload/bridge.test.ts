@@ -17,6 +17,7 @@ import { bindIpc } from '../../../main/electron/ipc';
 import { createBridgeApi, type BridgeIpc } from '../../../preload/bridge';
 import { BRIDGE_EVENTS, BRIDGE_METHODS } from '../../../preload/names';
 import { ensureBuilt, ROOT } from '../electron/build-targets';
+import { NAMES_FILE, renderNamesModule } from '../../../scripts/contract-names';
 import { fake } from '../electron/electron-fake';
 
 const APP = 'file:///opt/vmdeck/out/renderer/index.html';
@@ -24,6 +25,10 @@ const APP = 'file:///opt/vmdeck/out/renderer/index.html';
 const sorted = (xs: Iterable<string>) => [...xs].sort();
 
 describe('preload exposes exactly the contract', () => {
+  it('has the names file the generator writes from the contract (npm run gen:names)', () => {
+    expect(readFileSync(NAMES_FILE, 'utf8')).toBe(renderNamesModule());
+  });
+
   it('lists the same method and event names as the contract', () => {
     expect(sorted(BRIDGE_METHODS)).toEqual(sorted(METHOD_NAMES));
     expect(new Set(BRIDGE_METHODS).size).toBe(BRIDGE_METHODS.length);

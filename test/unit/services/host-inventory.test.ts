@@ -24,7 +24,6 @@ const facts: HostFacts = { cpus: 2, memoryKiB: 100, freeMemoryKiB: 25, hyperviso
 class FakeDriver implements HypervisorDriver {
   readonly toolstack = 'libvirt' as const;
   readonly target = 'test';
-  readonly needsPolling = false;
   guests: Guest[] = [];
   refreshes = 0;
   failNext = false;

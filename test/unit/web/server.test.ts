@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { METHOD_NAMES, type VmdeckHandlers } from '../../../main/core/contract';
+import { METHOD_NAMES, type ContractServer, type EventSink, type VmdeckHandlers } from '../../../main/core/contract';
 import { decodeWire, encodeWire } from '../../../main/core/rpc';
 import { startWebServer, type WebServer } from '../../../main/web/server';
 
@@ -98,3 +98,50 @@ describe('browser-mode server', () => {
     ws.close();
   });
 });
+
+describe('browser-mode server with a backend: one client per WebSocket', () => {
+  it('gives each connection its own client and events, and disposes it when the socket closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vmdeck-static-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html>');
+    const clients: { id: string; sink: EventSink; disposed: boolean }[] = [];
+    const backend: ContractServer = {
+      connect(sink, options) {
+        const c = { id: `${options?.label}-${clients.length + 1}`, sink, disposed: false };
+        clients.push(c);
+        const h: Record<string, () => unknown> = {};
+        for (const m of METHOD_NAMES) h[m] = () => c.id;
+        return { id: c.id, handlers: h as unknown as VmdeckHandlers, dispose: () => void (c.disposed = true) };
+      },
+    };
+    const server = await startWebServer({ port: 0, staticDir: dir, clients: backend });
+    const headers = { cookie: `vmdeck_token=${server.token}`, origin: `http://127.0.0.1:${server.port}` };
+    try {
+      const one = await connect(server.port, headers);
+      const two = await connect(server.port, headers);
+      const received = (ws: WebSocket) => {
+        const msgs: { t: string; e?: string; r?: unknown }[] = [];
+        ws.on('message', (d) => msgs.push(decodeWire(d.toString()) as { t: string }));
+        return msgs;
+      };
+      const m1 = received(one);
+      const m2 = received(two);
+      one.send(encodeWire({ t: 'req', id: 1, m: 'consoles.list', a: [] }));
+      two.send(encodeWire({ t: 'req', id: 1, m: 'consoles.list', a: [] }));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(m1).toEqual([expect.objectContaining({ t: 'res', r: 'tab-1' })]);
+      expect(m2).toEqual([expect.objectContaining({ t: 'res', r: 'tab-2' })]);
+      clients[0]!.sink('consoles.data', { id: 'c1', data: new Uint8Array([7]) });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(m1.filter((m) => m.t === 'evt')).toHaveLength(1);
+      expect(m2.filter((m) => m.t === 'evt')).toHaveLength(0);
+      one.close();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(clients.map((c) => c.disposed)).toEqual([true, false]);
+      two.close();
+    } finally {
+      await server.close();
+    }
+    expect(clients.every((c) => c.disposed)).toBe(true);
+  });
+});
+

@@ -1,4 +1,4 @@
-import type { Settings } from '../../../../main/core/contract';
+import { DEFAULT_SETTINGS as CONTRACT_DEFAULT_SETTINGS, type Settings } from '../../../../main/core/contract';
 
 /** Renderer-only preferences, kept in localStorage (nothing secret). */
 export interface LocalPrefs {
@@ -22,13 +22,8 @@ export const DEFAULT_PREFS: LocalPrefs = {
   groupByHost: false,
 };
 
-export const DEFAULT_SETTINGS: Settings = {
-  confirmDestructive: true,
-  scrollback: 10_000,
-  logConsoles: false,
-  logMaxBytes: 64 * 1024 * 1024,
-  pollIntervalSec: 5,
-};
+/** One set of defaults for main and renderer (main/core/contract.ts). */
+export const DEFAULT_SETTINGS: Settings = { ...CONTRACT_DEFAULT_SETTINGS };
 
 const PREFS_KEY = 'vmdeck.prefs.v1';
 

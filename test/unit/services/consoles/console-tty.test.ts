@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { runConsoleInTerminal } from '../../../../main/cli/console-tty';
+import { sessionConsole } from '../../../support/session-console';
 import { FakeInventory, FakeRunner, fakeGuestTarget, makeGuest, ManualClock } from './fakes';
 
 class FakeTtyIn extends EventEmitter {
@@ -48,7 +49,7 @@ const settle = () => new Promise((r) => setTimeout(r, 0));
 describe('runConsoleInTerminal', () => {
   it('relays in raw mode, follows the terminal size, and detaches on a local Ctrl-] restoring the terminal', async () => {
     const { clock, runner, target, stdin, stdout, stderr, notices } = setup();
-    const done = runConsoleInTerminal(target, { stdin, stdout, stderr }, { clock });
+    const done = runConsoleInTerminal(sessionConsole(target, { clock }), { stdin, stdout, stderr });
     await settle();
     const stream = runner.last;
     expect(stream.options.pty).toMatchObject({ rows: 40, cols: 120 });
@@ -82,7 +83,7 @@ describe('runConsoleInTerminal', () => {
       if (cb) pending.push(() => cb());
       return false;
     };
-    const done = runConsoleInTerminal(target, { stdin, stdout: slow, stderr }, { clock, limits: { highWatermark: 1000, lowWatermark: 100 } });
+    const done = runConsoleInTerminal(sessionConsole(target, { clock, limits: { highWatermark: 1000, lowWatermark: 100 } }), { stdin, stdout: slow, stderr });
     await settle();
     runner.last.push(new Uint8Array(1500));
     clock.advance(10);
@@ -96,7 +97,7 @@ describe('runConsoleInTerminal', () => {
   it('leaves the terminal alone when the first attach fails', async () => {
     const { runner, target, stdin, stdout, stderr } = setup();
     runner.failNext = new Error('no console');
-    await expect(runConsoleInTerminal(target, { stdin, stdout, stderr })).rejects.toThrow('no console');
+    await expect(runConsoleInTerminal(sessionConsole(target), { stdin, stdout, stderr })).rejects.toThrow('no console');
     expect(stdin.rawCalls).toEqual([]);
   });
 });

@@ -150,7 +150,6 @@ export function fakeDriver(): HypervisorDriver {
   return {
     toolstack: 'libvirt',
     target: 'fake',
-    needsPolling: false,
     refresh: unused,
     watch: unused,
     action: unused,
