@@ -3,7 +3,7 @@ import { VmdeckError } from '../core/errors';
 import type { Guest } from '../core/models';
 import type { HostSession } from '../services/host-session';
 import { createGuestConsoleTarget } from '../services/consoles/guest-console-target';
-import { systemClock } from '../transport/clock';
+import { systemClock } from '../core/clock';
 import { runConsoleInTerminal } from './console-tty';
 import type { CliIo } from './main';
 

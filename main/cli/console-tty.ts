@@ -16,7 +16,7 @@ import type { ConsoleLog } from '../services/consoles/console-log';
 import { ConsoleSession, type ReattachPolicy } from '../services/consoles/console-session';
 import type { ConsoleTarget } from '../services/consoles/console-target';
 import { DETACH_ESCAPE } from '../services/consoles/console-text';
-import type { Clock } from '../transport/clock';
+import type { Clock } from '../core/clock';
 
 /** The parts of process.stdin / process.stdout used here (streams in tests). */
 export interface TtyInput {

@@ -9,7 +9,7 @@ import { VmdeckError, isVmdeckError } from '../core/errors';
 import { Emitter, type Disposable, type Event } from '../core/lifecycle';
 import { CommandStreamBase } from './command-stream-base';
 import type { CommandRecord, CommandRunner, CommandStream, ExecOptions, ExecResult, StreamOptions } from '../core/runner';
-import { systemClock, type Clock } from './clock';
+import { systemClock, type Clock } from '../core/clock';
 import { OutputCollector, truncateForDetails } from './output-collector';
 
 export interface LocalRunnerOptions {

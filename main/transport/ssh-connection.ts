@@ -17,7 +17,7 @@ import { VmdeckError, type ErrorCode, type ErrorData } from '../core/errors';
 import { Emitter, type Event } from '../core/lifecycle';
 import type { AppKnownHostsStore } from './app-known-hosts-store';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
-import { systemClock, type Clock, type TimerHandle } from './clock';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock';
 import type { PassphraseCache } from './passphrase-cache';
 import type { PromptBroker } from './prompts';
 import type { SecretStore } from './secrets';

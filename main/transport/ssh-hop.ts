@@ -9,7 +9,7 @@ import type { Client, ConnectConfig } from 'ssh2';
 import { VmdeckError } from '../core/errors';
 import type { AppKnownHostsStore } from './app-known-hosts-store';
 import { AuthSequence } from './auth';
-import type { Clock } from './clock';
+import type { Clock } from '../core/clock';
 import { HostKeyVerifier } from './host-key-verifier';
 import type { PassphraseCache } from './passphrase-cache';
 import type { PromptBroker } from './prompts';

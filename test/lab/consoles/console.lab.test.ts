@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runConsoleInTerminal } from '../../../main/cli/console-tty';
 import { DEFAULT_CONSOLE_LIMITS } from '../../../main/services/consoles/console-limits';
 import { createGuestConsoleTarget } from '../../../main/services/consoles/guest-console-target';
-import { systemClock } from '../../../main/transport/clock';
+import { systemClock } from '../../../main/core/clock';
 import { describeLab } from '../describe-lab';
 import { labSsh } from '../lab';
 import { flood } from './flood';
