@@ -31,6 +31,10 @@ export interface StreamOptions {
   /** Allocate a PTY of this size (consoles). */
   pty?: { rows: number; cols: number; term?: string };
   env?: Readonly<Record<string, string>>;
+  /** Reject with TIMEOUT if the channel is not open after this many ms (default set by the runner). */
+  openTimeoutMs?: number;
+  /** Reject with CANCELLED while opening. */
+  signal?: AbortSignal;
 }
 
 /** A long-lived channel: a console or an event stream. Bytes in, bytes out, explicit flow control. */
