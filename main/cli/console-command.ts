@@ -1,6 +1,7 @@
 /** `vmdeck console HOST/GUEST`: the app's console session code, attached to the user's terminal. */
 import { VmdeckError } from '../core/errors';
 import type { Guest } from '../core/models';
+import { terminalSafe } from '../core/terminal-safe';
 import type { HostSession } from '../services/host-session';
 import { createGuestConsoleTarget } from '../services/consoles/guest-console-target';
 import { systemClock } from '../core/clock';
@@ -35,7 +36,7 @@ export async function attachConsole(session: HostSession, guest: Guest, options:
   try {
     const result = await runConsoleInTerminal(target, { stdin: io.stdin, stdout: io.stdout, stderr: io.stderr }, { signal: abort.signal });
     if (result.reason === 'closed' && result.error) {
-      io.stderr.write(`vmdeck: ${result.error.code}: ${result.error.message}\n`);
+      io.stderr.write(`vmdeck: ${result.error.code}: ${terminalSafe(result.error.message)}\n`);
       return 1;
     }
     return result.reason === 'aborted' ? 130 : 0;

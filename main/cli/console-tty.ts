@@ -17,6 +17,7 @@ import { ConsoleSession, type ReattachPolicy } from '../services/consoles/consol
 import type { ConsoleTarget } from '../services/consoles/console-target';
 import { DETACH_ESCAPE } from '../services/consoles/console-text';
 import type { Clock } from '../core/clock';
+import { terminalSafe } from '../core/terminal-safe';
 
 /** The parts of process.stdin / process.stdout used here (streams in tests). */
 export interface TtyInput {
@@ -98,7 +99,7 @@ export async function runConsoleInTerminal(target: ConsoleTarget, io: TerminalIo
     log?.mark('session failed to start');
     throw e;
   }
-  notices.write(`Connected to ${target.label}. Escape character is ^]\r\n`);
+  notices.write(`Connected to ${terminalSafe(target.label)}. Escape character is ^]\r\n`);
 
   const wasRaw = io.stdin.isRaw === true;
   if (io.stdin.isTTY && io.stdin.setRawMode) io.stdin.setRawMode(true);
@@ -118,7 +119,7 @@ export async function runConsoleInTerminal(target: ConsoleTarget, io: TerminalIo
       log?.mark(result.reason === 'closed' ? `session ended: ${result.error?.message ?? 'closed'}` : `session ${result.reason}`);
       if (io.stdin.isTTY && io.stdin.setRawMode) io.stdin.setRawMode(wasRaw);
       io.stdin.pause();
-      notices.write(`\r\n[detached from ${target.label}${result.error ? `: ${result.error.message}` : ''}]\r\n`);
+      notices.write(`\r\n[detached from ${terminalSafe(target.label)}${result.error ? `: ${terminalSafe(result.error.message)}` : ''}]\r\n`);
       resolve(result);
     };
     const onInput = (chunk: Buffer | string) => {

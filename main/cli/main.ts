@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import type { ActionOptions, HostConfig } from '../core/contract';
 import { VmdeckError, isVmdeckError, toErrorData } from '../core/errors';
 import { LIFECYCLE_ACTIONS, type Guest, type LifecycleAction } from '../core/models';
+import { terminalSafe } from '../core/terminal-safe';
 import { createHostLinkFactory } from '../app/host-links';
 import { defaultConfigDir } from '../app/paths';
 import { createSessionDeps } from '../app/session-deps';
@@ -119,7 +120,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
         const names = new Map(sessions.map((s) => [s.config.id, s.config.name]));
         const withHost = guests.map((g) => ({ ...g, host: names.get(g.hostId) ?? g.hostId }));
         io.stdout.write(values.json ? JSON.stringify(withHost, null, 2) + '\n' : formatGuestTable(withHost));
-        for (const f of failures) io.stderr.write(`vmdeck: ${f}\n`);
+        for (const f of failures) io.stderr.write(`vmdeck: ${terminalSafe(f)}\n`);
         return failures.length > 0 ? 1 : EXIT_OK;
       }
       case 'info': {
@@ -144,15 +145,16 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
         };
         await session.action(guest.uuid, command as LifecycleAction, options);
         const after = session.guest(guest.uuid);
-        io.stdout.write(values.json ? JSON.stringify(after ?? null) + '\n' : `${guest.name}: ${after?.state ?? 'gone'}\n`);
+        io.stdout.write(values.json ? JSON.stringify(after ?? null) + '\n' : `${terminalSafe(`${guest.name}: ${after?.state ?? 'gone'}`)}\n`);
         return EXIT_OK;
       }
     }
   } catch (e) {
     const data = toErrorData(e);
-    io.stderr.write(`vmdeck: ${data.code}: ${data.message}\n`);
-    if (data.details?.stderr) io.stderr.write(`${String(data.details.stderr).trimEnd()}\n`);
-    if (data.details?.expectedFingerprint) io.stderr.write(`  known key:   ${data.details.expectedFingerprint}\n  offered key: ${String(data.details.actualFingerprint)}\n`);
+    // Messages and stderr carry host-controlled text (guest names, remote stderr): escaped for the terminal.
+    io.stderr.write(`vmdeck: ${data.code}: ${terminalSafe(data.message)}\n`);
+    if (data.details?.stderr) io.stderr.write(`${terminalSafe(String(data.details.stderr).trimEnd(), { multiline: true })}\n`);
+    if (data.details?.expectedFingerprint) io.stderr.write(terminalSafe(`  known key:   ${data.details.expectedFingerprint}\n  offered key: ${String(data.details.actualFingerprint)}\n`, { multiline: true }));
     return isVmdeckError(e) || data.code !== 'INTERNAL' ? exitCodeFor(data.code) : 1;
   } finally {
     registry.dispose();
