@@ -5,7 +5,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { entryMatchesHost, formatKnownHostLine, keyTypeOfBlob, knownHostName, readKnownHostsFile, type KnownHostEntry } from './known-hosts';
+import { entryMatchesHost, formatKnownHostLine, keyTypeOfBlob, knownHostName, readKnownHostsFile, unreadableFile, type KnownHostEntry } from './known-hosts';
 
 export class AppKnownHostsStore {
   constructor(private readonly path: string) {}
@@ -39,13 +39,17 @@ export class AppKnownHostsStore {
     this.write(lines);
   }
 
-  /** The file's lines as they are (comments included); empty when the file does not exist yet. */
+  /**
+   * The file's lines as they are (comments included); empty when the file does not exist yet. An unreadable
+   * file is an error: writing after it would replace every key it holds.
+   */
   private readLines(): string[] {
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
-    } catch {
-      return [];
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw unreadableFile(this.path, e);
     }
     const lines = text.split('\n');
     if (lines.at(-1) === '') lines.pop();

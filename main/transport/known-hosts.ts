@@ -5,6 +5,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { VmdeckError } from '../core/errors';
 import { matchPatternList } from './ssh-patterns';
 
 export type KnownHostMarker = 'revoked' | 'cert-authority';
@@ -123,14 +124,31 @@ export function parseKnownHosts(text: string, source = '<memory>'): ParsedKnownH
 }
 
 /** Reads and parses a file; a missing or unreadable file is simply empty. */
+/**
+ * A known_hosts file's entries; a missing file has none. A file that exists but cannot be read (EACCES, a
+ * directory, an I/O error) is an error naming the path and the cause, never "no keys": treating it as
+ * empty would turn every known host into an unknown one.
+ */
 export function readKnownHostsFile(path: string): ParsedKnownHosts {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
-    return { entries: [], notes: [] };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { entries: [], notes: [] };
+    throw unreadableFile(path, e);
   }
   return parseKnownHosts(text, path);
+}
+
+/** The typed error for a file that exists but cannot be read. */
+export function unreadableFile(path: string, e: unknown): VmdeckError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const cause = e instanceof Error ? e.message : String(e);
+  return new VmdeckError(code === 'EACCES' || code === 'EPERM' ? 'PERMISSION_DENIED' : 'CONFIG_ERROR', `Cannot read ${path}: ${code ?? cause}`, {
+    path,
+    notes: [cause],
+  }, { cause: e });
 }
 
 export function entryMatchesHost(entry: KnownHostEntry, name: string): boolean {
