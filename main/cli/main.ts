@@ -81,6 +81,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
 
   const configDir = values['config-dir'] ? resolve(values['config-dir']) : defaultConfigDir();
   const catalog = values['ssh-config'] ? new MemoryHostCatalog() : new HostStore(configDir);
+  if (catalog instanceof HostStore && catalog.notice) io.stderr.write(`vmdeck: ${catalog.notice.code}: ${terminalSafe(catalog.notice.message)}\n`);
   if (values['ssh-config']) {
     const file = resolve(values['ssh-config']);
     for (const c of listSshConfigCandidates(file)) catalog.add({ name: c.alias, transport: 'ssh', address: c.alias, sshConfigFile: file });

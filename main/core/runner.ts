@@ -62,7 +62,9 @@ export interface CommandRecord {
   exitCode: number | null;
   /** Error code when the command did not complete normally. */
   error?: string;
-  kind: 'exec' | 'stream';
+  /** `notice`: not a command but something vmdeck tells the user (a corrupt store moved aside); see `message`. */
+  kind: 'exec' | 'stream' | 'notice';
+  message?: string;
 }
 
 export interface CommandRunner {

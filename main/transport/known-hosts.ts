@@ -1,11 +1,10 @@
 /**
  * OpenSSH known_hosts: parsing, host matching (plain patterns, `[host]:port`, hashed `|1|salt|hash`),
  * markers (`@revoked` is a hard stop, `@cert-authority` is ignored with a note) and key lookup.
- * Pure functions over text and buffers; reading files is the caller's business.
+ * Pure functions over text and buffers, and `readKnownHostsFile` (missing file: no keys; unreadable: error).
  */
 import { createHash, createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { VmdeckError } from '../core/errors';
+import { readTextIfExists } from './config-files';
 import { matchPatternList } from './ssh-patterns';
 
 export type KnownHostMarker = 'revoked' | 'cert-authority';
@@ -130,25 +129,8 @@ export function parseKnownHosts(text: string, source = '<memory>'): ParsedKnownH
  * empty would turn every known host into an unknown one.
  */
 export function readKnownHostsFile(path: string): ParsedKnownHosts {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { entries: [], notes: [] };
-    throw unreadableFile(path, e);
-  }
-  return parseKnownHosts(text, path);
-}
-
-/** The typed error for a file that exists but cannot be read. */
-export function unreadableFile(path: string, e: unknown): VmdeckError {
-  const code = (e as NodeJS.ErrnoException).code;
-  const cause = e instanceof Error ? e.message : String(e);
-  return new VmdeckError(code === 'EACCES' || code === 'EPERM' ? 'PERMISSION_DENIED' : 'CONFIG_ERROR', `Cannot read ${path}: ${code ?? cause}`, {
-    path,
-    notes: [cause],
-  }, { cause: e });
+  const text = readTextIfExists(path);
+  return text === undefined ? { entries: [], notes: [] } : parseKnownHosts(text, path);
 }
 
 export function entryMatchesHost(entry: KnownHostEntry, name: string): boolean {
