@@ -11,8 +11,8 @@
  * Channels: at most `maxSessions` (OpenSSH's MaxSessions, default 10) session channels are open at once;
  * further requests wait in a FIFO queue until one closes (see SessionSlots). One TCP connection per host.
  *
- * Waits on the peer are bounded: a channel open races the caller's signal (a host that never confirms it
- * cannot keep the slot), and a channel we close (or whose command reported its exit) is dropped locally if
+ * Waits on the peer are bounded: a channel open races the caller's signal and CHANNEL_OPEN_TIMEOUT_MS (a
+ * host that never confirms it cannot keep the slot), and a channel we close (or whose command reported its exit) is dropped locally if
  * the peer does not confirm the close within CLOSE_GRACE_MS. A peer that leaves STUCK_CHANNEL_LIMIT channels
  * in a row unanswered has stopped working at the channel level: the connection is torn down (DISCONNECTED)
  * and reconnects, which also frees whatever the peer still holds for us.
@@ -53,6 +53,8 @@ export interface SshConnectionOptions {
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
   maxSessions?: number;
+  /** How long the host may take to confirm a channel open (default 15 s; waiting for a free slot is not counted). */
+  channelOpenTimeoutMs?: number;
   autoReconnect?: boolean;
   backoff?: BackoffPolicy;
   debug?: (line: string) => void;
@@ -90,6 +92,8 @@ export interface OpenedChannel {
 
 /** How long a peer may take to confirm a channel close (or to close after reporting the exit status). */
 export const CLOSE_GRACE_MS = 2_000;
+/** How long a host may take to confirm a channel open: one round trip, normally milliseconds. */
+export const CHANNEL_OPEN_TIMEOUT_MS = 15_000;
 /** Unanswered channel opens or closes in a row after which the connection is considered broken. */
 export const STUCK_CHANNEL_LIMIT = 3;
 
@@ -215,7 +219,7 @@ export class SshConnection {
           client,
           command,
           execOptions,
-          options.signal,
+          { clock: this.clock, timeoutMs: this.options.channelOpenTimeoutMs ?? CHANNEL_OPEN_TIMEOUT_MS, host: this.options.target.alias, ...(options.signal ? { signal: options.signal } : {}) },
           (channel) => {
             const opened = this.track(channel, release);
             options.attach?.(opened);
@@ -435,25 +439,35 @@ function execOn<T>(
   client: Client,
   command: string,
   options: Ssh2ExecOptions,
-  signal: AbortSignal | undefined,
+  wait: { clock: Clock; timeoutMs: number; host: string; signal?: AbortSignal },
   onChannel: (channel: ClientChannel) => T,
   onLate: () => void,
 ): Promise<T> {
+  const { signal } = wait;
   return new Promise((resolve, reject) => {
     let settled = false;
-    const giveUp = () => {
+    let timer: TimerHandle | undefined;
+    const giveUp = (e: VmdeckError) => {
       settled = true;
-      reject(new VmdeckError('CANCELLED', 'cancelled while opening a channel'));
+      timer?.cancel();
+      signal?.removeEventListener('abort', onAbort);
+      reject(e);
     };
-    if (signal?.aborted) return giveUp();
     const onAbort = () => {
       if (settled) return;
-      giveUp();
+      giveUp(new VmdeckError('CANCELLED', 'cancelled while opening a channel'));
       onLate(); // the peer had not confirmed when the caller gave up
     };
+    if (signal?.aborted) return giveUp(new VmdeckError('CANCELLED', 'cancelled while opening a channel'));
     signal?.addEventListener('abort', onAbort, { once: true });
+    timer = wait.clock.setTimeout(() => {
+      if (settled) return;
+      giveUp(new VmdeckError('TIMEOUT', `${wait.host} did not confirm a channel within ${wait.timeoutMs} ms.`, { host: wait.host }));
+      onLate();
+    }, wait.timeoutMs);
     try {
       client.exec(command, options, (err, channel) => {
+        timer?.cancel();
         signal?.removeEventListener('abort', onAbort);
         if (settled) {
           if (!err) {
@@ -467,6 +481,7 @@ function execOn<T>(
         else resolve(onChannel(channel));
       });
     } catch (e) {
+      timer.cancel();
       signal?.removeEventListener('abort', onAbort);
       settled = true;
       reject(e);

@@ -32,7 +32,7 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function setup(opts: { maxSessions?: number; viaJump?: boolean; connectTimeoutMs?: number } = {}) {
+async function setup(opts: { maxSessions?: number; viaJump?: boolean; connectTimeoutMs?: number; channelOpenTimeoutMs?: number } = {}) {
   host = await startHostileHost({ authorizedKeys: [key.blob] });
   const lines = [host.knownHostsLine];
   if (opts.viaJump) {
@@ -50,6 +50,7 @@ async function setup(opts: { maxSessions?: number; viaJump?: boolean; connectTim
     autoReconnect: false,
     ...(opts.maxSessions ? { maxSessions: opts.maxSessions } : {}),
     ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+    ...(opts.channelOpenTimeoutMs ? { channelOpenTimeoutMs: opts.channelOpenTimeoutMs } : {}),
   });
   const runner = new SshCommandRunner(connection, { label: 'hostile', defaultOpenTimeoutMs: 400 });
   owned.push(runner, connection);
@@ -74,6 +75,17 @@ describe('channel open that the host never confirms', () => {
     expect(connection.channelStats.open).toBe(0);
     host.fault = 'none';
     expect((await runner.exec(['echo', 'back'], { timeoutMs: 5_000 })).stdout).toBe('back\n');
+  });
+
+  it('has its own open deadline, shorter than a long command timeout', async () => {
+    const { connection, runner } = await setup({ channelOpenTimeoutMs: 300 });
+    await connection.connect();
+    host.fault = 'never-confirm-open';
+    const { ms, value: err } = await timed(failure(runner.exec(['true'], { timeoutMs: 120_000 })));
+    expect(err.code).toBe('TIMEOUT');
+    expect(err.message).toMatch(/did not confirm a channel within 300 ms/);
+    expect(ms).toBeLessThan(3_000);
+    expect(connection.channelStats.open).toBe(0);
   });
 
   it('fails a stream open with TIMEOUT and frees the slot', async () => {
