@@ -153,7 +153,7 @@ export async function startHostileHost(options: HostileHostOptions): Promise<Hos
           finish(s, 0);
         });
       case 'control-sequences':
-        return runReal(stream, command, (out) => Buffer.from(out.toString('utf8').replace(/\btest\b/g, `test${CONTROL_PAYLOAD}`)), (s, code, err) => {
+        return runReal(stream, command, (out) => Buffer.from(out.toString('utf8').replace(/\btest\b(?!:)/g, `test${CONTROL_PAYLOAD}`)), (s, code, err) => {
           s.stderr.write(`${err}warning: ${CONTROL_PAYLOAD} from the host\n`);
           finish(s, code);
         });
