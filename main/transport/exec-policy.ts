@@ -8,7 +8,8 @@
  * aborts, and calls `result()` with the exit status once it has one.
  */
 import { VmdeckError, isVmdeckError } from '../core/errors';
-import type { Clock, TimerHandle } from '../core/clock';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock';
+import { Emitter, type Event } from '../core/lifecycle';
 import type { CommandRecord, ExecOptions, ExecResult } from '../core/runner';
 import { OutputCollector, truncateForDetails } from './output-collector';
 
@@ -112,4 +113,40 @@ export function commandRecord(hostId: string, argv: readonly string[], startedAt
 /** The exit code a failed exec reported, for its record. */
 export function failedExitCode(e: unknown): number | null {
   return isVmdeckError(e) && typeof e.details?.exitCode === 'number' ? e.details.exitCode : null;
+}
+
+/** What both runners share around the policy: their label, clock and the record of every command. */
+export abstract class RecordingRunner {
+  readonly label: string;
+  private readonly commandEmitter = new Emitter<CommandRecord>();
+  readonly onCommand: Event<CommandRecord> = this.commandEmitter.event;
+  protected readonly clock: Clock;
+
+  constructor(label: string, clock: Clock | undefined, private readonly recordHostId: () => string) {
+    this.label = label;
+    this.clock = clock ?? systemClock;
+  }
+
+  protected record(argv: readonly string[], startedAt: number, kind: 'exec' | 'stream', outcome: { exitCode: number | null; error?: unknown }): void {
+    this.commandEmitter.fire(commandRecord(this.recordHostId(), argv, startedAt, this.clock, kind, outcome));
+  }
+
+  /** Runs one exec under the policy and records it, whatever the outcome. */
+  protected async recorded(argv: readonly string[], options: ExecOptions, defaults: ExecDefaults, run: (attempt: ExecAttempt) => Promise<ExecResult>): Promise<ExecResult> {
+    const attempt = new ExecAttempt(argv, options, defaults, this.label, this.clock);
+    try {
+      const result = await run(attempt);
+      this.record(argv, attempt.startedAt, 'exec', { exitCode: result.exitCode });
+      return result;
+    } catch (e) {
+      this.record(argv, attempt.startedAt, 'exec', { exitCode: failedExitCode(e), error: e });
+      throw e;
+    } finally {
+      attempt.dispose();
+    }
+  }
+
+  protected disposeRecords(): void {
+    this.commandEmitter.dispose();
+  }
 }

@@ -6,11 +6,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { VmdeckError } from '../core/errors';
-import { Emitter, type Disposable, type Event } from '../core/lifecycle';
+import type { Disposable } from '../core/lifecycle';
 import { CommandStreamBase } from './command-stream-base';
-import type { CommandRecord, CommandRunner, CommandStream, ExecOptions, ExecResult, StreamOptions } from '../core/runner';
-import { systemClock, type Clock } from '../core/clock';
-import { commandRecord, ExecAttempt, failedExitCode, type ExecDefaults } from './exec-policy';
+import type { CommandRunner, CommandStream, ExecOptions, ExecResult, StreamOptions } from '../core/runner';
+import type { Clock } from '../core/clock';
+import { RecordingRunner, type ExecAttempt, type ExecDefaults } from './exec-policy';
 
 export interface LocalRunnerOptions extends ExecDefaults {
   label?: string;
@@ -20,40 +20,21 @@ export interface LocalRunnerOptions extends ExecDefaults {
   clock?: Clock;
 }
 
-export class LocalCommandRunner implements CommandRunner, Disposable {
-  readonly label: string;
-  private readonly commandEmitter = new Emitter<CommandRecord>();
-  readonly onCommand: Event<CommandRecord> = this.commandEmitter.event;
-  private readonly clock: Clock;
+export class LocalCommandRunner extends RecordingRunner implements CommandRunner, Disposable {
   private readonly children = new Set<ChildProcess>();
 
   constructor(private readonly options: LocalRunnerOptions = {}) {
-    this.label = options.label ?? 'local';
-    this.clock = options.clock ?? systemClock;
+    super(options.label ?? 'local', options.clock, () => options.hostId ?? options.label ?? 'local');
   }
 
   dispose(): void {
     for (const c of this.children) c.kill('SIGTERM');
     this.children.clear();
-    this.commandEmitter.dispose();
+    this.disposeRecords();
   }
 
-  async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const attempt = new ExecAttempt(argv, options, this.options, this.label, this.clock);
-    try {
-      const r = await this.run(argv, options, attempt);
-      this.commandEmitter.fire(commandRecord(this.hostId, argv, attempt.startedAt, this.clock, 'exec', { exitCode: r.exitCode }));
-      return r;
-    } catch (e) {
-      this.commandEmitter.fire(commandRecord(this.hostId, argv, attempt.startedAt, this.clock, 'exec', { exitCode: failedExitCode(e), error: e }));
-      throw e;
-    } finally {
-      attempt.dispose();
-    }
-  }
-
-  private get hostId(): string {
-    return this.options.hostId ?? this.label;
+  exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    return this.recorded(argv, options, this.options, (attempt) => this.run(argv, options, attempt));
   }
 
   private spawnChild(argv: readonly string[], env: Readonly<Record<string, string>> | undefined): ChildProcess {
@@ -99,7 +80,7 @@ export class LocalCommandRunner implements CommandRunner, Disposable {
     const startedAt = this.clock.now();
     const child = this.spawnChild(argv, options.env);
     const stream = new LocalCommandStream(child);
-    stream.onClose((code) => this.commandEmitter.fire(commandRecord(this.hostId, argv, startedAt, this.clock, 'stream', { exitCode: code })));
+    stream.onClose((code) => this.record(argv, startedAt, 'stream', { exitCode: code }));
     return stream;
   }
 }

@@ -268,10 +268,21 @@ export class SshConnection {
       },
     };
     channel.on('error', () => undefined);
+    // The command is over once it reported its exit AND its output was read to the end (a paused stream may
+    // still hold data): from then on, a peer that never closes the channel must not hold the caller.
+    let exited = false;
+    let ended = false;
+    const overOnTheirSide = () => {
+      if (exited && ended) startGrace();
+    };
     channel.on('exit', (code: unknown, signal?: unknown) => {
       opened.exit = typeof code === 'number' ? { code } : { code: null, ...(typeof signal === 'string' ? { signal } : {}) };
-      // The command is over; a peer that then never closes the channel must not hold the caller.
-      startGrace();
+      exited = true;
+      overOnTheirSide();
+    });
+    channel.once('end', () => {
+      ended = true;
+      overOnTheirSide();
     });
     opened.closed = new Promise<{ lost: boolean }>((resolve) => {
       finish = (how) => {
@@ -445,11 +456,11 @@ function execOn<T>(
 ): Promise<T> {
   const { signal } = wait;
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new VmdeckError('CANCELLED', 'cancelled while opening a channel'));
     let settled = false;
-    let timer: TimerHandle | undefined;
     const giveUp = (e: VmdeckError) => {
       settled = true;
-      timer?.cancel();
+      timer.cancel();
       signal?.removeEventListener('abort', onAbort);
       reject(e);
     };
@@ -458,16 +469,15 @@ function execOn<T>(
       giveUp(new VmdeckError('CANCELLED', 'cancelled while opening a channel'));
       onLate(); // the peer had not confirmed when the caller gave up
     };
-    if (signal?.aborted) return giveUp(new VmdeckError('CANCELLED', 'cancelled while opening a channel'));
     signal?.addEventListener('abort', onAbort, { once: true });
-    timer = wait.clock.setTimeout(() => {
+    const timer = wait.clock.setTimeout(() => {
       if (settled) return;
       giveUp(new VmdeckError('TIMEOUT', `${wait.host} did not confirm a channel within ${wait.timeoutMs} ms.`, { host: wait.host }));
       onLate();
     }, wait.timeoutMs);
     try {
       client.exec(command, options, (err, channel) => {
-        timer?.cancel();
+        timer.cancel();
         signal?.removeEventListener('abort', onAbort);
         if (settled) {
           if (!err) {

@@ -9,11 +9,11 @@
  */
 import type { ClientChannel } from 'ssh2';
 import { VmdeckError } from '../core/errors';
-import { Emitter, type Disposable, type Event } from '../core/lifecycle';
+import type { Disposable } from '../core/lifecycle';
 import { CommandStreamBase } from './command-stream-base';
-import type { CommandRecord, CommandRunner, CommandStream, ExecOptions, ExecResult, StreamOptions } from '../core/runner';
-import { systemClock, type Clock } from '../core/clock';
-import { commandRecord, ExecAttempt, failedExitCode, type ExecDefaults } from './exec-policy';
+import type { CommandRunner, CommandStream, ExecOptions, ExecResult, StreamOptions } from '../core/runner';
+import type { Clock } from '../core/clock';
+import { RecordingRunner, type ExecAttempt, type ExecDefaults } from './exec-policy';
 import { quoteCommand } from './shell-quote';
 import type { OpenedChannel, SshConnection } from './ssh-connection';
 
@@ -24,38 +24,22 @@ export interface SshRunnerOptions extends ExecDefaults {
   clock?: Clock;
 }
 
-export class SshCommandRunner implements CommandRunner, Disposable {
-  readonly label: string;
-  private readonly commandEmitter = new Emitter<CommandRecord>();
-  readonly onCommand: Event<CommandRecord> = this.commandEmitter.event;
-  private readonly clock: Clock;
-
+export class SshCommandRunner extends RecordingRunner implements CommandRunner, Disposable {
   constructor(
     private readonly connection: SshConnection,
     private readonly options: SshRunnerOptions = {},
   ) {
-    this.label = options.label ?? connection.hostId;
-    this.clock = options.clock ?? systemClock;
+    super(options.label ?? connection.hostId, options.clock, () => connection.hostId);
   }
 
   dispose(): void {
-    this.commandEmitter.dispose();
+    this.disposeRecords();
   }
 
-  async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+  exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const command = quoteCommand(argv, options.env ? { env: options.env } : {});
     // One attempt covers queueing, opening and running: the deadline counts from the call.
-    const attempt = new ExecAttempt(argv, options, this.options, this.label, this.clock);
-    try {
-      const result = await this.run(command, options, attempt);
-      this.commandEmitter.fire(commandRecord(this.connection.hostId, argv, attempt.startedAt, this.clock, 'exec', { exitCode: result.exitCode }));
-      return result;
-    } catch (e) {
-      this.commandEmitter.fire(commandRecord(this.connection.hostId, argv, attempt.startedAt, this.clock, 'exec', { exitCode: failedExitCode(e), error: e }));
-      throw e;
-    } finally {
-      attempt.dispose();
-    }
+    return this.recorded(argv, options, this.options, (attempt) => this.run(command, options, attempt));
   }
 
   private async run(command: string, options: ExecOptions, attempt: ExecAttempt): Promise<ExecResult> {
@@ -113,7 +97,7 @@ export class SshCommandRunner implements CommandRunner, Disposable {
       });
     } catch (e) {
       const error = failure ?? e;
-      this.commandEmitter.fire(commandRecord(this.connection.hostId, argv, startedAt, this.clock, 'stream', { exitCode: null, error }));
+      this.record(argv, startedAt, 'stream', { exitCode: null, error });
       throw error;
     } finally {
       timer.cancel();
@@ -121,7 +105,7 @@ export class SshCommandRunner implements CommandRunner, Disposable {
     }
     if (!stream) throw new VmdeckError('INTERNAL', 'channel opened without a stream');
     stream.onClose((exitCode) => {
-      this.commandEmitter.fire(commandRecord(this.connection.hostId, argv, startedAt, this.clock, 'stream', { exitCode }));
+      this.record(argv, startedAt, 'stream', { exitCode });
     });
     return stream;
   }
