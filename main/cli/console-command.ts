@@ -6,6 +6,7 @@ import type { VmdeckApi } from '../core/contract';
 import { VmdeckError, toErrorData, type ErrorData } from '../core/errors';
 import type { Guest } from '../core/models';
 import { runConsoleInTerminal, type TerminalConsole } from './console-tty';
+import { formatError } from './format';
 import type { CliIo } from './main';
 
 /** The console of one guest over the contract; events of other consoles are ignored. */
@@ -47,7 +48,7 @@ export function contractConsole(api: VmdeckApi, guest: Guest, label: string, dev
 export async function attachConsole(api: VmdeckApi, guest: Guest, hostName: string, options: { device: string | undefined; io: CliIo }): Promise<number> {
   const { io } = options;
   if (!io.stdin.isTTY) throw new VmdeckError('UNSUPPORTED', 'vmdeck console needs a terminal (stdin is not a TTY)');
-  const target = contractConsole(api, guest, `${hostName}/${guest.name}`, options.device, (e) => io.stderr.write(`vmdeck: ${e.code}: ${e.message}\n`));
+  const target = contractConsole(api, guest, `${hostName}/${guest.name}`, options.device, (e) => io.stderr.write(formatError(e)));
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGTERM', onSignal);
@@ -55,7 +56,7 @@ export async function attachConsole(api: VmdeckApi, guest: Guest, hostName: stri
   try {
     const result = await runConsoleInTerminal(target, { stdin: io.stdin, stdout: io.stdout, stderr: io.stderr }, { signal: abort.signal });
     if (result.reason === 'closed' && result.error) {
-      io.stderr.write(`vmdeck: ${result.error.code}: ${result.error.message}\n`);
+      io.stderr.write(formatError(result.error));
       return 1;
     }
     return result.reason === 'aborted' ? 130 : 0;

@@ -29,6 +29,7 @@ export interface TerminalConsole {
   ack(bytes: number): void;
   close(): void;
 }
+import { terminalSafe } from '../core/terminal-safe';
 
 /** The parts of process.stdin / process.stdout used here (streams in tests). */
 export interface TtyInput {
@@ -101,7 +102,7 @@ export async function runConsoleInTerminal(target: TerminalConsole, io: Terminal
     offClosed();
     throw e;
   }
-  notices.write(`Connected to ${target.label}. Escape character is ^]\r\n`);
+  notices.write(`Connected to ${terminalSafe(target.label)}. Escape character is ^]\r\n`);
 
   const wasRaw = io.stdin.isRaw === true;
   if (io.stdin.isTTY && io.stdin.setRawMode) io.stdin.setRawMode(true);
@@ -120,7 +121,7 @@ export async function runConsoleInTerminal(target: TerminalConsole, io: Terminal
       offData();
       if (io.stdin.isTTY && io.stdin.setRawMode) io.stdin.setRawMode(wasRaw);
       io.stdin.pause();
-      notices.write(`\r\n[detached from ${target.label}${result.error ? `: ${result.error.message}` : ''}]\r\n`);
+      notices.write(`\r\n[detached from ${terminalSafe(target.label)}${result.error ? `: ${terminalSafe(result.error.message)}` : ''}]\r\n`);
       resolve(result);
     };
     const onInput = (chunk: Buffer | string) => {

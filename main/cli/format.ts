@@ -3,6 +3,7 @@ import type { HostConfig, TaskInfo } from '../core/contract';
 import type { ErrorData } from '../core/errors';
 import type { Guest } from '../core/models';
 import type { CommandRecord } from '../core/runner';
+import { terminalSafe } from '../core/terminal-safe';
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => [...(r[i] ?? '')].length)));
@@ -10,10 +11,8 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
-/** Guest names may contain anything: show control characters visibly instead of letting them act. */
-export function printable(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
+/** Guest names may contain anything: control characters are shown, never obeyed (core/terminal-safe). */
+export const printable = (s: string): string => terminalSafe(s);
 
 export function formatGuestTable(guests: (Guest & { host: string })[]): string {
   const rows = guests
@@ -22,11 +21,11 @@ export function formatGuestTable(guests: (Guest & { host: string })[]): string {
     .map((g) => [
       printable(g.host),
       printable(g.name),
-      g.state,
+      printable(g.state),
       String(g.vcpus),
       `${Math.round(g.memoryKiB / 1024)} MiB`,
       g.cpuPercent === null ? '-' : `${g.cpuPercent}%`,
-      g.uuid,
+      printable(g.uuid),
     ]);
   return table(['HOST', 'NAME', 'STATE', 'VCPUS', 'MEMORY', 'CPU', 'UUID'], rows);
 }

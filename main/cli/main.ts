@@ -32,7 +32,7 @@ import { setListenerErrorSink } from '../core/lifecycle';
 import { LIFECYCLE_ACTIONS, type Guest, type LifecycleAction } from '../core/models';
 import { attachConsole } from './console-command';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes';
-import { formatActionResult, formatError, formatGuestTable, formatHostsTable, formatJson, formatTaskResult, formatTrace } from './format';
+import { formatActionResult, formatError, formatGuestTable, formatHostsTable, formatJson, formatTaskResult, formatTrace, printable } from './format';
 import { createTerminalPromptBroker } from './terminal-prompts';
 
 const ACTIONS = LIFECYCLE_ACTIONS.filter((a) => !a.startsWith('autostart'));
@@ -97,7 +97,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
     return values.help ? EXIT_OK : EXIT_USAGE;
   }
   if (!['hosts', 'list', 'info', 'console', ...ACTIONS].includes(command)) {
-    io.stderr.write(`vmdeck: unknown command ${command}\n${USAGE}`);
+    io.stderr.write(`vmdeck: unknown command ${printable(command)}\n${USAGE}`);
     return EXIT_USAGE;
   }
 

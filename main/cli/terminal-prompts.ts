@@ -4,6 +4,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { PromptAnswer } from '../core/contract';
+import { terminalSafe } from '../core/terminal-safe';
 import type { PromptBroker, PromptRequest } from '../transport/prompts';
 
 export function createTerminalPromptBroker(input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr): PromptBroker {
@@ -11,9 +12,10 @@ export function createTerminalPromptBroker(input: NodeJS.ReadStream = process.st
   return {
     async ask(prompt: PromptRequest): Promise<PromptAnswer> {
       if (!interactive) return { accept: false };
-      output.write(`\n${prompt.title}\n${prompt.message}\n`);
-      if (prompt.fingerprint) output.write(`  ${prompt.keyType ?? 'key'} fingerprint: ${prompt.fingerprint}\n`);
-      if (prompt.expectedFingerprint) output.write(`  known fingerprint:  ${prompt.expectedFingerprint}\n`);
+      // Titles, messages and field labels carry host-sent text (keyboard-interactive name, instruction, prompts).
+      output.write(`\n${terminalSafe(prompt.title)}\n${terminalSafe(prompt.message, { multiline: true })}\n`);
+      if (prompt.fingerprint) output.write(`  ${terminalSafe(prompt.keyType ?? 'key')} fingerprint: ${terminalSafe(prompt.fingerprint)}\n`);
+      if (prompt.expectedFingerprint) output.write(`  known fingerprint:  ${terminalSafe(prompt.expectedFingerprint)}\n`);
       if (prompt.kind === 'host-key-unknown' || prompt.kind === 'host-key-mismatch') {
         const rl = createInterface({ input, output });
         const yes = (await rl.question(prompt.kind === 'host-key-mismatch' ? 'Type "replace" to replace the stored key: ' : 'Trust this host key? [y/N] ')).trim();
@@ -21,7 +23,7 @@ export function createTerminalPromptBroker(input: NodeJS.ReadStream = process.st
         return prompt.kind === 'host-key-mismatch' ? { accept: yes === 'replace', replace: yes === 'replace' } : { accept: /^y(es)?$/i.test(yes) };
       }
       const values: string[] = [];
-      for (const field of prompt.fields ?? [{ label: 'Password', secret: true }]) values.push(await readLine(input, output, `${field.label.trim()} `, field.secret));
+      for (const field of prompt.fields ?? [{ label: 'Password', secret: true }]) values.push(await readLine(input, output, `${terminalSafe(field.label.trim())} `, field.secret));
       return { accept: true, values };
     },
   };

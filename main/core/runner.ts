@@ -31,6 +31,10 @@ export interface StreamOptions {
   /** Allocate a PTY of this size (consoles). */
   pty?: { rows: number; cols: number; term?: string };
   env?: Readonly<Record<string, string>>;
+  /** Reject with TIMEOUT if the channel is not open after this many ms (default set by the runner). */
+  openTimeoutMs?: number;
+  /** Reject with CANCELLED while opening. */
+  signal?: AbortSignal;
 }
 
 /** A long-lived channel: a console or an event stream. Bytes in, bytes out, explicit flow control. */
@@ -58,7 +62,9 @@ export interface CommandRecord {
   exitCode: number | null;
   /** Error code when the command did not complete normally. */
   error?: string;
-  kind: 'exec' | 'stream';
+  /** `notice`: not a command but something vmdeck tells the user (a corrupt store moved aside); see `message`. */
+  kind: 'exec' | 'stream' | 'notice';
+  message?: string;
 }
 
 export interface CommandRunner {

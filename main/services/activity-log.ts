@@ -15,6 +15,11 @@ export class ActivityLog {
     this.added.fire(record);
   }
 
+  /** Records a notice for the user (hostId '' = the application itself). */
+  notice(message: string, code: string, hostId = ''): void {
+    this.add({ hostId, argv: [message], startedAt: Date.now(), durationMs: 0, exitCode: null, error: code, kind: 'notice', message });
+  }
+
   list(): CommandRecord[] {
     return [...this.records];
   }

@@ -48,7 +48,8 @@ export class HostSession implements Disposable {
     this.store.add(link);
     this.store.add(
       link.onDidChangeState((state) => {
-        if (state === 'ready') void this.bringUp();
+        // A failed bring-up is recorded (lastError, onDidChange); an unhandled rejection would end the process.
+        if (state === 'ready') this.bringUp().catch(() => undefined);
         else this.tearDown();
         this.fireChanged();
       }),

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { VmdeckError } from '../core/errors';
 import { HostInputSchema, type HostConfig, type HostInput } from '../core/contract';
-import { readJsonFile, writeJsonAtomic } from './json-file';
+import { corruptNotice, readJsonFile, writeJsonAtomic, type StoreNotice } from './json-file';
 
 export const HOSTS_FILE_VERSION = 1;
 
@@ -17,16 +17,15 @@ const HostsFileSchema = z.object({ version: z.literal(HOSTS_FILE_VERSION), hosts
 export class HostStore {
   private hosts: HostConfig[] = [];
   readonly path: string;
-  /** Set when the file on disk was unreadable and has been moved aside. */
-  readonly notice: string | undefined;
+  /** Set when the file on disk was corrupt and has been moved aside (never overwritten). */
+  readonly notice: StoreNotice | undefined;
 
+  /** Throws PERMISSION_DENIED / CONFIG_ERROR naming the file when it exists but cannot be read. */
   constructor(configDir: string) {
     this.path = join(configDir, 'hosts.json');
     const read = readJsonFile(this.path, HostsFileSchema);
     if (read.kind === 'ok') this.hosts = read.value.hosts;
-    if (read.kind === 'corrupt') {
-      this.notice = `The hosts file could not be read (${read.reason}). It was kept as ${read.movedTo}; vmdeck started with no hosts.`;
-    }
+    this.notice = corruptNotice(this.path, read, 'vmdeck started with no hosts.');
   }
 
   list(): HostConfig[] {

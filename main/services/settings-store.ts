@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../core/contract';
 import { Emitter, type Event } from '../core/lifecycle';
-import { readJsonFile, writeJsonAtomic } from './json-file';
+import { corruptNotice, readJsonFile, writeJsonAtomic, type StoreNotice } from './json-file';
 
 export { DEFAULT_SETTINGS };
 
@@ -11,13 +11,14 @@ export class SettingsStore {
   private readonly path: string;
   private readonly changed = new Emitter<Settings>();
   readonly onDidChange: Event<Settings> = this.changed.event;
-  readonly notice: string | undefined;
+  /** Set when the file on disk was corrupt and has been moved aside (never overwritten). */
+  readonly notice: StoreNotice | undefined;
 
   constructor(configDir: string) {
     this.path = join(configDir, 'settings.json');
     const read = readJsonFile(this.path, SettingsSchema.partial());
     this.value = { ...DEFAULT_SETTINGS, ...(read.kind === 'ok' ? read.value : {}) };
-    if (read.kind === 'corrupt') this.notice = `Settings could not be read (${read.reason}); kept as ${read.movedTo}.`;
+    this.notice = corruptNotice(this.path, read, 'the default settings apply.');
   }
 
   get(): Settings {

@@ -1,10 +1,9 @@
 /**
  * vmdeck's own known_hosts file (OpenSSH format, in the app's config directory). Keys the user accepts in
- * vmdeck are written here; the user's ~/.ssh files are never modified. Writes are atomic (temporary file,
- * fsync, rename) with mode 0600.
+ * vmdeck are written here; the user's ~/.ssh files are never modified. Writes are atomic (config-files.ts:
+ * temporary file, fsync, rename) with mode 0600; a file that cannot be read is an error, never rewritten.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readTextIfExists, writeFileAtomic } from './config-files';
 import { entryMatchesHost, formatKnownHostLine, keyTypeOfBlob, knownHostName, readKnownHostsFile, type KnownHostEntry } from './known-hosts';
 
 export class AppKnownHostsStore {
@@ -39,30 +38,19 @@ export class AppKnownHostsStore {
     this.write(lines);
   }
 
-  /** The file's lines as they are (comments included); empty when the file does not exist yet. */
+  /**
+   * The file's lines as they are (comments included); empty when the file does not exist yet. An unreadable
+   * file is an error: writing after it would replace every key it holds.
+   */
   private readLines(): string[] {
-    let text: string;
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch {
-      return [];
-    }
+    const text = readTextIfExists(this.path);
+    if (text === undefined) return [];
     const lines = text.split('\n');
     if (lines.at(-1) === '') lines.pop();
     return lines;
   }
 
   private write(lines: string[]): void {
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.tmp-${process.pid}-${Date.now()}`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, lines.map((l) => `${l}\n`).join(''));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path);
+    writeFileAtomic(this.path, lines.map((l) => `${l}\n`).join(''));
   }
 }
-

@@ -12,6 +12,9 @@
  *   unknown + StrictHostKeyChecking yes        -> HOST_KEY_UNKNOWN
  *   unknown + accept-new                       -> accept and record in the app store
  *   unknown + ask                              -> `host-key-unknown` prompt; accepted keys are recorded
+ *   unknown type, another type known           -> the prompt says so (title and message), also under
+ *                                                 accept-new (never accepted silently)
+ * A known_hosts file that exists but cannot be read fails the connection with PERMISSION_DENIED naming it.
  */
 import { VmdeckError } from '../core/errors';
 import type { AppKnownHostsStore } from './app-known-hosts-store';
@@ -131,21 +134,28 @@ export class HostKeyVerifier {
       throw new VmdeckError('HOST_KEY_MISMATCH', `The host key of ${o.host} has changed (${keyType}). Connection refused.`, details);
     }
 
-    const otherTypes = user.status === 'unknown' ? user.otherKeyTypes : [];
+    const otherTypes = [...new Set([...(app.status === 'unknown' ? app.otherKeyTypes : []), ...(user.status === 'unknown' ? user.otherKeyTypes : [])])];
     const notes = otherTypes.length > 0 ? [`keys of other types are known for this host: ${otherTypes.join(', ')}`] : [];
-    switch (o.policy) {
+    // As OpenSSH warns: a host known by another key type that now offers one we have never seen is not a
+    // brand-new host. Say so, and never accept such a key silently (accept-new asks instead).
+    const otherTypeWarning =
+      otherTypes.length > 0
+        ? `Warning: ${o.host} is known by its ${otherTypes.join(', ')} key, but now offers a ${keyType} key, for which no key is recorded. This can follow a server reinstall or upgrade, or be an attacker offering a key type you have not verified. Compare the fingerprint with the host's before trusting it.`
+        : undefined;
+    switch (otherTypeWarning && o.policy === 'accept-new' ? 'ask' : o.policy) {
       case 'yes':
         throw new VmdeckError('HOST_KEY_UNKNOWN', `The host key of ${o.host} is not known and StrictHostKeyChecking is yes.`, { ...base, notes });
       case 'accept-new':
         o.appStore.add(o.host, o.port, key);
         return { fingerprint, keyType, how: 'accepted-new' };
       case 'ask': {
+        const question = `The authenticity of host ${o.host} (port ${o.port}) can't be established. ${keyType} key fingerprint is ${fingerprint}. Trust it and continue?`;
         const answer = await o.prompts.ask(
           {
             hostId: o.hostId,
             kind: 'host-key-unknown',
-            title: `Unknown host ${o.host}`,
-            message: `The authenticity of host ${o.host} (port ${o.port}) can't be established. ${keyType} key fingerprint is ${fingerprint}. Trust it and continue?`,
+            title: otherTypeWarning ? `New ${keyType} key for known host ${o.host}` : `Unknown host ${o.host}`,
+            message: otherTypeWarning ? `${otherTypeWarning}\n${question}` : question,
             fingerprint,
             keyType,
           },

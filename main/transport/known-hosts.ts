@@ -1,10 +1,10 @@
 /**
  * OpenSSH known_hosts: parsing, host matching (plain patterns, `[host]:port`, hashed `|1|salt|hash`),
  * markers (`@revoked` is a hard stop, `@cert-authority` is ignored with a note) and key lookup.
- * Pure functions over text and buffers; reading files is the caller's business.
+ * Pure functions over text and buffers, and `readKnownHostsFile` (missing file: no keys; unreadable: error).
  */
 import { createHash, createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readTextIfExists } from './config-files';
 import { matchPatternList } from './ssh-patterns';
 
 export type KnownHostMarker = 'revoked' | 'cert-authority';
@@ -123,14 +123,14 @@ export function parseKnownHosts(text: string, source = '<memory>'): ParsedKnownH
 }
 
 /** Reads and parses a file; a missing or unreadable file is simply empty. */
+/**
+ * A known_hosts file's entries; a missing file has none. A file that exists but cannot be read (EACCES, a
+ * directory, an I/O error) is an error naming the path and the cause, never "no keys": treating it as
+ * empty would turn every known host into an unknown one.
+ */
 export function readKnownHostsFile(path: string): ParsedKnownHosts {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return { entries: [], notes: [] };
-  }
-  return parseKnownHosts(text, path);
+  const text = readTextIfExists(path);
+  return text === undefined ? { entries: [], notes: [] } : parseKnownHosts(text, path);
 }
 
 export function entryMatchesHost(entry: KnownHostEntry, name: string): boolean {

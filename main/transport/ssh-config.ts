@@ -464,21 +464,11 @@ function readText(path: string): string | undefined {
   }
 }
 
-export interface CandidateEnvironment {
-  home: string;
-  localUser?: string;
-  localHostname?: string;
-  env?: Readonly<Record<string, string | undefined>>;
-}
-
-/** Hosts declared in one config file (Includes followed, wildcard/negated patterns skipped), resolved. */
-export function listHostCandidates(file: string, environment: CandidateEnvironment): SshConfigCandidate[] {
-  const resolver = new SshConfigResolver({
-    homeDir: environment.home,
-    localUser: environment.localUser ?? 'root',
-    localHostname: environment.localHostname ?? 'localhost',
-    env: environment.env ?? {},
-    files: [{ path: file }],
-  });
-  return resolver.listHostCandidates();
+/**
+ * Hosts declared in the environment's files (or in `file` alone), Includes followed, wildcard and negated
+ * patterns skipped, each resolved with the same environment a connection uses (same local user, same
+ * system file), so the import dialog shows the user vmdeck will connect as.
+ */
+export function listHostCandidates(environment: SshConfigEnvironment, file?: string): SshConfigCandidate[] {
+  return new SshConfigResolver(environment).listHostCandidates(file);
 }

@@ -10,6 +10,12 @@
  *
  * Channels: at most `maxSessions` (OpenSSH's MaxSessions, default 10) session channels are open at once;
  * further requests wait in a FIFO queue until one closes (see SessionSlots). One TCP connection per host.
+ *
+ * Waits on the peer are bounded: a channel open races the caller's signal and CHANNEL_OPEN_TIMEOUT_MS (a
+ * host that never confirms it cannot keep the slot), and a channel we close (or whose command reported its exit) is dropped locally if
+ * the peer does not confirm the close within CLOSE_GRACE_MS. A peer that leaves STUCK_CHANNEL_LIMIT channels
+ * in a row unanswered has stopped working at the channel level: the connection is torn down (DISCONNECTED)
+ * and reconnects, which also frees whatever the peer still holds for us.
  */
 import type { Client, ClientChannel, ExecOptions as Ssh2ExecOptions } from 'ssh2';
 import type { ConnectionState } from '../core/contract';
@@ -17,7 +23,7 @@ import { VmdeckError, type ErrorCode, type ErrorData } from '../core/errors';
 import { Emitter, type Event } from '../core/lifecycle';
 import type { AppKnownHostsStore } from './app-known-hosts-store';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
-import { systemClock, type Clock, type TimerHandle } from './clock';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock';
 import type { PassphraseCache } from './passphrase-cache';
 import type { PromptBroker } from './prompts';
 import type { SecretStore } from './secrets';
@@ -47,6 +53,8 @@ export interface SshConnectionOptions {
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
   maxSessions?: number;
+  /** How long the host may take to confirm a channel open (default 15 s; waiting for a free slot is not counted). */
+  channelOpenTimeoutMs?: number;
   autoReconnect?: boolean;
   backoff?: BackoffPolicy;
   debug?: (line: string) => void;
@@ -75,7 +83,19 @@ export interface OpenedChannel {
   exit: { code: number | null; signal?: string } | undefined;
   /** Resolves when the channel closed; `lost` when the connection dropped underneath it. */
   closed: Promise<{ lost: boolean }>;
+  /**
+   * Closes the channel; if the peer does not confirm within CLOSE_GRACE_MS the channel is dropped locally
+   * (its slot freed, `closed` resolved) and counted against the peer.
+   */
+  shutdown(): void;
 }
+
+/** How long a peer may take to confirm a channel close (or to close after reporting the exit status). */
+export const CLOSE_GRACE_MS = 2_000;
+/** How long a host may take to confirm a channel open: one round trip, normally milliseconds. */
+export const CHANNEL_OPEN_TIMEOUT_MS = 15_000;
+/** Unanswered channel opens or closes in a row after which the connection is considered broken. */
+export const STUCK_CHANNEL_LIMIT = 3;
 
 const NO_AUTO_RECONNECT: ReadonlySet<ErrorCode> = new Set(['HOST_KEY_MISMATCH', 'HOST_KEY_UNKNOWN', 'HOST_KEY_REVOKED', 'AUTH_FAILED', 'CANCELLED', 'CONFIG_ERROR']);
 
@@ -93,6 +113,7 @@ export class SshConnection {
   private readonly clock: Clock;
   private readonly slots: SessionSlots;
   private readonly openChannels = new Set<ClientChannel>();
+  private stuckChannels = 0;
   private readonly stateEmitter = new Emitter<StateChange>();
   private readonly stateOnlyEmitter = new Emitter<ConnectionState>();
   private readonly dropEmitter = new Emitter<ErrorData>();
@@ -194,12 +215,24 @@ export class SshConnection {
       }
       try {
         const execOptions: Ssh2ExecOptions = options.pty ? { pty: { rows: options.pty.rows, cols: options.pty.cols, term: options.pty.term ?? 'xterm-256color' } } : {};
-        return await execOn(client, command, execOptions, (channel) => {
-          const opened = this.track(channel, release);
-          options.attach?.(opened);
-          return opened;
-        });
+        return await execOn(
+          client,
+          command,
+          execOptions,
+          { clock: this.clock, timeoutMs: this.options.channelOpenTimeoutMs ?? CHANNEL_OPEN_TIMEOUT_MS, host: this.options.target.alias, ...(options.signal ? { signal: options.signal } : {}) },
+          (channel) => {
+            const opened = this.track(channel, release);
+            options.attach?.(opened);
+            return opened;
+          },
+          () => this.noteStuckChannel(client),
+        );
       } catch (e) {
+        if (e instanceof VmdeckError) {
+          // Cancelled (or timed out) while the peer had not confirmed the channel: the slot is free again.
+          release();
+          throw e;
+        }
         const refused = e instanceof Error && (e as Error & { reason?: unknown }).reason !== undefined;
         if (refused && this.slots.inUse > 1 && tries < 3) {
           // The server's MaxSessions is lower than ours: remember it and wait for a slot.
@@ -216,26 +249,73 @@ export class SshConnection {
 
   private track(channel: ClientChannel, release: () => void): OpenedChannel {
     this.openChannels.add(channel);
-    const opened: OpenedChannel = { channel, exit: undefined, closed: undefined as unknown as Promise<{ lost: boolean }> };
+    const client = this.clients.at(-1)!;
+    let done = false;
+    let grace: TimerHandle | undefined;
+    let finish: (how: 'closed' | 'dropped' | 'abandoned') => void = () => undefined;
+    const startGrace = () => {
+      if (done || grace) return;
+      grace = this.clock.setTimeout(() => finish('abandoned'), CLOSE_GRACE_MS);
+    };
+    const opened: OpenedChannel = {
+      channel,
+      exit: undefined,
+      closed: undefined as unknown as Promise<{ lost: boolean }>,
+      shutdown: () => {
+        if (done) return;
+        closeQuietly(channel);
+        startGrace();
+      },
+    };
+    channel.on('error', () => undefined);
+    // The command is over once it reported its exit AND its output was read to the end (a paused stream may
+    // still hold data): from then on, a peer that never closes the channel must not hold the caller.
+    let exited = false;
+    let ended = false;
+    const overOnTheirSide = () => {
+      if (exited && ended) startGrace();
+    };
     channel.on('exit', (code: unknown, signal?: unknown) => {
       opened.exit = typeof code === 'number' ? { code } : { code: null, ...(typeof signal === 'string' ? { signal } : {}) };
+      exited = true;
+      overOnTheirSide();
+    });
+    channel.once('end', () => {
+      ended = true;
+      overOnTheirSide();
     });
     opened.closed = new Promise<{ lost: boolean }>((resolve) => {
-      let done = false;
-      const finish = () => {
+      finish = (how) => {
         if (done) return;
         done = true;
+        grace?.cancel();
         this.openChannels.delete(channel);
         release();
-        const lost = !this.clients.includes(client) || this.stateValue !== 'ready';
+        const lost = how === 'dropped' || !this.clients.includes(client) || this.stateValue !== 'ready';
         dropSub.dispose();
         resolve({ lost });
+        if (how === 'closed') this.stuckChannels = 0;
+        else if (how === 'abandoned') {
+          closeQuietly(channel);
+          this.noteStuckChannel(client);
+        }
       };
-      const client = this.clients.at(-1)!;
-      const dropSub = this.dropEmitter.event(() => finish());
-      channel.once('close', finish);
+      const dropSub = this.dropEmitter.event(() => finish('dropped'));
+      channel.once('close', () => finish('closed'));
     });
     return opened;
+  }
+
+  /** A channel open or close the peer never answered; past the limit the connection is replaced. */
+  private noteStuckChannel(client: Client): void {
+    if (!this.clients.includes(client)) return;
+    if (++this.stuckChannels < STUCK_CHANNEL_LIMIT) return;
+    this.stuckChannels = 0;
+    const reason = new VmdeckError('DISCONNECTED', `${this.options.target.alias} stopped answering channel requests (${STUCK_CHANNEL_LIMIT} in a row); reconnecting.`, {
+      host: this.options.target.alias,
+    });
+    this.tearDown(reason);
+    this.fail(reason);
   }
 
   private async runAttempt(options: ConnectOptions): Promise<void> {
@@ -252,7 +332,8 @@ export class SshConnection {
       for (let i = 0; i < hops.length; i++) {
         const config = hops[i]!;
         const previous = clients.at(-1);
-        const sock = previous ? await forwardThrough(previous, config.hostName, config.port) : undefined;
+        const connectTimeoutMs = o.connectTimeoutMs ?? config.connectTimeoutMs ?? 15_000;
+        const sock = previous ? await forwardThrough(previous, config.hostName, config.port, { clock: this.clock, timeoutMs: connectTimeoutMs, signal: abort.signal }) : undefined;
         const isTarget = i === hops.length - 1;
         const hop = await connectHop({
           hostId: o.hostId,
@@ -263,7 +344,7 @@ export class SshConnection {
           passphrases: o.passphrases,
           appKnownHosts: o.appKnownHosts,
           clock: this.clock,
-          connectTimeoutMs: o.connectTimeoutMs ?? config.connectTimeoutMs ?? 15_000,
+          connectTimeoutMs,
           keepaliveIntervalMs: o.keepaliveIntervalMs ?? config.serverAliveIntervalMs ?? 15_000,
           keepaliveCountMax: o.keepaliveCountMax ?? config.serverAliveCountMax ?? 3,
           ...(isTarget && options.allowReplaceHostKey ? { allowReplaceHostKey: true } : {}),
@@ -360,14 +441,70 @@ export class SshConnection {
   }
 }
 
-function execOn<T>(client: Client, command: string, options: Ssh2ExecOptions, onChannel: (channel: ClientChannel) => T): Promise<T> {
+/**
+ * Opens an exec channel, racing the caller's signal: a peer that never confirms the open (or never answers
+ * the exec request) rejects with CANCELLED when the signal aborts; a channel confirmed after that is closed
+ * at once and reported through `onLate`.
+ */
+function execOn<T>(
+  client: Client,
+  command: string,
+  options: Ssh2ExecOptions,
+  wait: { clock: Clock; timeoutMs: number; host: string; signal?: AbortSignal },
+  onChannel: (channel: ClientChannel) => T,
+  onLate: () => void,
+): Promise<T> {
+  const { signal } = wait;
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new VmdeckError('CANCELLED', 'cancelled while opening a channel'));
+    let settled = false;
+    const giveUp = (e: VmdeckError) => {
+      settled = true;
+      timer.cancel();
+      signal?.removeEventListener('abort', onAbort);
+      reject(e);
+    };
+    const onAbort = () => {
+      if (settled) return;
+      giveUp(new VmdeckError('CANCELLED', 'cancelled while opening a channel'));
+      onLate(); // the peer had not confirmed when the caller gave up
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = wait.clock.setTimeout(() => {
+      if (settled) return;
+      giveUp(new VmdeckError('TIMEOUT', `${wait.host} did not confirm a channel within ${wait.timeoutMs} ms.`, { host: wait.host }));
+      onLate();
+    }, wait.timeoutMs);
     try {
-      client.exec(command, options, (err, channel) => (err ? reject(err) : resolve(onChannel(channel))));
+      client.exec(command, options, (err, channel) => {
+        timer.cancel();
+        signal?.removeEventListener('abort', onAbort);
+        if (settled) {
+          if (!err) {
+            channel.on('error', () => undefined);
+            closeQuietly(channel);
+          }
+          return;
+        }
+        settled = true;
+        if (err) reject(err);
+        else resolve(onChannel(channel));
+      });
     } catch (e) {
+      timer.cancel();
+      signal?.removeEventListener('abort', onAbort);
+      settled = true;
       reject(e);
     }
   });
+}
+
+function closeQuietly(channel: ClientChannel): void {
+  try {
+    channel.close();
+  } catch {
+    // the connection is already gone
+  }
 }
 
 function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {

@@ -9,7 +9,7 @@ import type { Client, ConnectConfig } from 'ssh2';
 import { VmdeckError } from '../core/errors';
 import type { AppKnownHostsStore } from './app-known-hosts-store';
 import { AuthSequence } from './auth';
-import type { Clock } from './clock';
+import type { Clock } from '../core/clock';
 import { HostKeyVerifier } from './host-key-verifier';
 import type { PassphraseCache } from './passphrase-cache';
 import type { PromptBroker } from './prompts';
@@ -186,12 +186,51 @@ export function connectHop(o: HopOptions): Promise<ConnectedHop> {
   });
 }
 
-/** Opens a direct-tcpip stream through `client` to host:port (the next hop's socket). */
-export function forwardThrough(client: Client, host: string, port: number): Promise<Duplex> {
+export interface ForwardOptions {
+  clock: Clock;
+  /** The jump host must open the forwarded connection within this time (the hop's ConnectTimeout). */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Opens a direct-tcpip stream through `client` to host:port (the next hop's socket). Races a deadline and the
+ * signal: a jump host that never answers the request fails the attempt with TIMEOUT (or CANCELLED) instead of
+ * holding it, and a stream it opens after that is destroyed.
+ */
+export function forwardThrough(client: Client, host: string, port: number, o: ForwardOptions): Promise<Duplex> {
+  const where = `${host}:${port}`;
   return new Promise((resolve, reject) => {
-    client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
-      if (err) reject(new VmdeckError('UNREACHABLE', `The jump host could not open a connection to ${host}:${port}: ${err.message}`, { host: `${host}:${port}` }));
-      else resolve(stream as unknown as Duplex);
-    });
+    let settled = false;
+    const settle = (e: VmdeckError | undefined, stream?: Duplex) => {
+      if (settled) return;
+      settled = true;
+      timer.cancel();
+      o.signal?.removeEventListener('abort', onAbort);
+      if (e) reject(e);
+      else resolve(stream!);
+    };
+    const timer = o.clock.setTimeout(
+      () => settle(new VmdeckError('TIMEOUT', `The jump host did not open a connection to ${where} within ${o.timeoutMs} ms.`, { host: where })),
+      o.timeoutMs,
+    );
+    const onAbort = () => settle(new VmdeckError('CANCELLED', `Connecting to ${where} was cancelled.`, { host: where }));
+    if (o.signal?.aborted) return onAbort();
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
+        if (settled) {
+          if (!err) {
+            stream.on('error', () => undefined);
+            stream.destroy();
+          }
+          return;
+        }
+        if (err) settle(new VmdeckError('UNREACHABLE', `The jump host could not open a connection to ${where}: ${err.message}`, { host: where }));
+        else settle(undefined, stream as unknown as Duplex);
+      });
+    } catch (e) {
+      settle(new VmdeckError('UNREACHABLE', `The jump host could not open a connection to ${where}: ${e instanceof Error ? e.message : String(e)}`, { host: where }));
+    }
   });
 }

@@ -9,7 +9,7 @@ import { DisposableStore, type Disposable, type Event } from '../core/lifecycle'
 import type { CommandRecord } from '../core/runner';
 import { AppKnownHostsStore } from './app-known-hosts-store';
 import type { BackoffPolicy } from './backoff';
-import type { Clock } from './clock';
+import type { Clock } from '../core/clock';
 import { PassphraseCache } from './passphrase-cache';
 import type { PromptBroker } from './prompts';
 import type { SecretStore } from './secrets';

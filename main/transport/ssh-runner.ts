@@ -1,161 +1,113 @@
 /**
  * CommandRunner over a host's shared SshConnection. Every argument is quoted for the remote POSIX shell
  * (shell-quote.ts); each command is one session channel. Failures are typed:
- *   timeout -> channel closed + TIMEOUT; abort -> CANCELLED; output cap -> OUTPUT_TOO_LARGE;
+ *   timeout -> channel closed (dropped if the peer never confirms) + TIMEOUT; abort -> CANCELLED; output cap -> OUTPUT_TOO_LARGE;
  *   exit code not in okExitCodes -> COMMAND_FAILED {exitCode, stderr (truncated), command};
  *   connection lost mid-command -> DISCONNECTED.
  * Streams (consoles, event streams) map pause/resume onto the channel stream, so a paused consumer stops the
  * SSH window from growing and the remote side blocks.
  */
 import type { ClientChannel } from 'ssh2';
-import { VmdeckError, isVmdeckError } from '../core/errors';
-import { Emitter, type Disposable, type Event } from '../core/lifecycle';
+import { VmdeckError } from '../core/errors';
+import type { Disposable } from '../core/lifecycle';
 import { CommandStreamBase } from './command-stream-base';
-import type { CommandRecord, CommandRunner, CommandStream, ExecOptions, ExecResult, StreamOptions } from '../core/runner';
-import type { Clock } from './clock';
-import { systemClock } from './clock';
-import { OutputCollector, truncateForDetails } from './output-collector';
+import type { CommandRunner, CommandStream, ExecOptions, ExecResult, StreamOptions } from '../core/runner';
+import type { Clock } from '../core/clock';
+import { RecordingRunner, type ExecAttempt, type ExecDefaults } from './exec-policy';
 import { quoteCommand } from './shell-quote';
 import type { OpenedChannel, SshConnection } from './ssh-connection';
 
-export interface SshRunnerOptions {
+export interface SshRunnerOptions extends ExecDefaults {
   label?: string;
-  defaultTimeoutMs?: number;
-  defaultMaxOutputBytes?: number;
+  /** How long a stream's channel may take to open (default 30 s). */
+  defaultOpenTimeoutMs?: number;
   clock?: Clock;
 }
 
-export class SshCommandRunner implements CommandRunner, Disposable {
-  readonly label: string;
-  private readonly commandEmitter = new Emitter<CommandRecord>();
-  readonly onCommand: Event<CommandRecord> = this.commandEmitter.event;
-  private readonly clock: Clock;
-
+export class SshCommandRunner extends RecordingRunner implements CommandRunner, Disposable {
   constructor(
     private readonly connection: SshConnection,
     private readonly options: SshRunnerOptions = {},
   ) {
-    this.label = options.label ?? connection.hostId;
-    this.clock = options.clock ?? systemClock;
+    super(options.label ?? connection.hostId, options.clock, () => connection.hostId);
   }
 
   dispose(): void {
-    this.commandEmitter.dispose();
+    this.disposeRecords();
   }
 
-  async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+  exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const command = quoteCommand(argv, options.env ? { env: options.env } : {});
+    // One attempt covers queueing, opening and running: the deadline counts from the call.
+    return this.recorded(argv, options, this.options, (attempt) => this.run(command, options, attempt));
+  }
+
+  private async run(command: string, options: ExecOptions, attempt: ExecAttempt): Promise<ExecResult> {
+    let opened: OpenedChannel;
+    try {
+      opened = await this.connection.openExec(command, {
+        signal: attempt.signal,
+        attach: ({ channel }) => {
+          channel.on('data', (chunk: Buffer) => attempt.addStdout(chunk));
+          channel.stderr.on('data', (chunk: Buffer) => attempt.addStderr(chunk));
+        },
+      });
+    } catch (e) {
+      throw attempt.failure ?? e;
+    }
+    const { channel, closed } = opened;
+    // A stop closes the channel; a peer that never confirms is dropped after the grace (the slot is freed).
+    const onStop = () => opened.shutdown();
+    attempt.signal.addEventListener('abort', onStop, { once: true });
+    if (attempt.signal.aborted) onStop();
+    if (options.stdin !== undefined) channel.end(typeof options.stdin === 'string' ? options.stdin : Buffer.from(options.stdin));
+    else channel.end();
+    const { lost } = await closed;
+    attempt.signal.removeEventListener('abort', onStop);
+    if (attempt.failure) throw attempt.failure;
+    const exitCode = opened.exit?.code ?? null;
+    if (lost && exitCode === null) {
+      throw new VmdeckError('DISCONNECTED', `Connection lost while running: ${attempt.details.command.join(' ')}`, attempt.details);
+    }
+    return attempt.result(exitCode, opened.exit?.signal);
+  }
+
+  async stream(argv: readonly string[], options: StreamOptions = {}): Promise<CommandStream> {
     const command = quoteCommand(argv, options.env ? { env: options.env } : {});
     const startedAt = this.clock.now();
-    const record = (exitCode: number | null, error?: string) => {
-      const r: CommandRecord = { hostId: this.connection.hostId, argv: [...argv], startedAt, durationMs: this.clock.now() - startedAt, exitCode, kind: 'exec' };
-      if (error !== undefined) r.error = error;
-      this.commandEmitter.fire(r);
-    };
-    try {
-      const result = await this.run(argv, command, options, startedAt);
-      record(result.exitCode);
-      return result;
-    } catch (e) {
-      const exitCode = isVmdeckError(e) && typeof e.details?.exitCode === 'number' ? e.details.exitCode : null;
-      record(exitCode, isVmdeckError(e) ? e.code : 'INTERNAL');
-      throw e;
-    }
-  }
-
-  private async run(argv: readonly string[], command: string, options: ExecOptions, startedAt: number): Promise<ExecResult> {
-    const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs ?? 60_000;
-    const maxBytes = options.maxOutputBytes ?? this.options.defaultMaxOutputBytes ?? 64 * 1024 * 1024;
-    const okExitCodes = options.okExitCodes ?? [0];
-    const details = { command: [...argv], host: this.label };
-
-    // One controller covers queueing, opening and running: the timeout counts from the call.
+    const openTimeoutMs = options.openTimeoutMs ?? this.options.defaultOpenTimeoutMs ?? 30_000;
     const controller = new AbortController();
     let failure: VmdeckError | undefined;
     const stop = (e: VmdeckError) => {
       failure ??= e;
       controller.abort();
     };
-    const timer = this.clock.setTimeout(() => stop(new VmdeckError('TIMEOUT', `Command timed out after ${timeoutMs} ms: ${argv.join(' ')}`, details)), timeoutMs);
-    const onAbort = () => stop(new VmdeckError('CANCELLED', `Command cancelled: ${argv.join(' ')}`, details));
+    const timer = this.clock.setTimeout(() => stop(new VmdeckError('TIMEOUT', `Opening a channel for ${argv.join(' ')} timed out after ${openTimeoutMs} ms.`, { command: [...argv], host: this.label })), openTimeoutMs);
+    const onAbort = () => stop(new VmdeckError('CANCELLED', `Cancelled: ${argv.join(' ')}`, { command: [...argv], host: this.label }));
     if (options.signal?.aborted) onAbort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      const output = new OutputCollector(maxBytes);
-      const tooLarge = () => stop(new VmdeckError('OUTPUT_TOO_LARGE', `Command output exceeded ${maxBytes} bytes: ${argv.join(' ')}`, details));
-      let opened: OpenedChannel;
-      try {
-        opened = await this.connection.openExec(command, {
-          signal: controller.signal,
-          attach: ({ channel }) => {
-            channel.on('data', (chunk: Buffer) => {
-              if (!output.addStdout(chunk)) tooLarge();
-            });
-            channel.stderr.on('data', (chunk: Buffer) => {
-              if (!output.addStderr(chunk)) tooLarge();
-            });
-          },
-        });
-      } catch (e) {
-        throw failure ?? e;
-      }
-      const { channel, closed } = opened;
-      const onStop = () => closeChannel(channel);
-      controller.signal.addEventListener('abort', onStop, { once: true });
-      if (controller.signal.aborted) onStop();
-      if (options.stdin !== undefined) channel.end(typeof options.stdin === 'string' ? options.stdin : Buffer.from(options.stdin));
-      else channel.end();
-      const { lost } = await closed;
-      controller.signal.removeEventListener('abort', onStop);
-      if (failure) throw failure;
-      const exitCode = opened.exit?.code ?? null;
-      const exitSignal = opened.exit?.signal;
-      if (lost && exitCode === null) {
-        throw new VmdeckError('DISCONNECTED', `Connection lost while running: ${argv.join(' ')}`, details);
-      }
-      const stderr = output.stderr();
-      if (exitCode === null || !okExitCodes.includes(exitCode)) {
-        throw new VmdeckError('COMMAND_FAILED', `Command failed (${exitCode === null ? `signal ${exitSignal ?? 'unknown'}` : `exit ${exitCode}`}): ${argv.join(' ')}`, {
-          ...details,
-          exitCode,
-          stderr: truncateForDetails(stderr),
-          ...(exitSignal ? { signal: exitSignal } : {}),
-        });
-      }
-      return { stdout: output.stdout(), stderr, exitCode, durationMs: this.clock.now() - startedAt };
-    } finally {
-      timer.cancel();
-      options.signal?.removeEventListener('abort', onAbort);
-    }
-  }
-
-  async stream(argv: readonly string[], options: StreamOptions = {}): Promise<CommandStream> {
-    const command = quoteCommand(argv, options.env ? { env: options.env } : {});
-    const startedAt = this.clock.now();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
     let stream: SshCommandStream | undefined;
     try {
       await this.connection.openExec(command, {
+        signal: controller.signal,
         ...(options.pty ? { pty: options.pty } : {}),
         attach: (opened) => {
           stream = new SshCommandStream(opened);
         },
       });
     } catch (e) {
-      this.commandEmitter.fire({ hostId: this.connection.hostId, argv: [...argv], startedAt, durationMs: this.clock.now() - startedAt, exitCode: null, error: isVmdeckError(e) ? e.code : 'INTERNAL', kind: 'stream' });
-      throw e;
+      const error = failure ?? e;
+      this.record(argv, startedAt, 'stream', { exitCode: null, error });
+      throw error;
+    } finally {
+      timer.cancel();
+      options.signal?.removeEventListener('abort', onAbort);
     }
     if (!stream) throw new VmdeckError('INTERNAL', 'channel opened without a stream');
     stream.onClose((exitCode) => {
-      this.commandEmitter.fire({ hostId: this.connection.hostId, argv: [...argv], startedAt, durationMs: this.clock.now() - startedAt, exitCode, kind: 'stream' });
+      this.record(argv, startedAt, 'stream', { exitCode });
     });
     return stream;
-  }
-}
-
-function closeChannel(channel: ClientChannel): void {
-  try {
-    channel.close();
-  } catch {
-    channel.destroy();
   }
 }
 
@@ -189,7 +141,7 @@ export class SshCommandStream extends CommandStreamBase implements CommandStream
 
   close(): void {
     if (this.isClosed) return;
-    closeChannel(this.channel);
+    this.opened.shutdown();
   }
 
   dispose(): void {

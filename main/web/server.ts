@@ -9,7 +9,7 @@
  * pings every client and drops one that stops answering.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -17,7 +17,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ContractServer, EventName, EventPayload, EventSink, VmdeckHandlers } from '../core/contract';
 import { toErrorData } from '../core/errors';
 import { dispatch, encodeWire, eventMessage, parseClientMessage, type ServerMessage } from '../core/rpc';
-import { checkAccess, TOKEN_COOKIE } from './auth';
+import { checkAccess, tokenCookieName, tokenCookieValue } from './auth';
 
 export type WebServerOptions = {
   port: number;
@@ -54,9 +54,25 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
+/** WebSocket origins the page may connect to: this server's /api only, never any ws: or wss: host. */
+export function connectSources(port: number): string {
+  return `'self' ws://127.0.0.1:${port} ws://localhost:${port}`;
+}
+
+/**
+ * The page's own CSP is a <meta> tag (shared with Electron); the header adds frame-ancestors (header only) and
+ * pins connect-src to this server (both policies apply, so the stricter one wins).
+ */
+function securityHeaders(port: number): Record<string, string> {
+  return { ...SECURITY_HEADERS, 'Content-Security-Policy': `frame-ancestors 'none'; object-src 'none'; base-uri 'none'; connect-src ${connectSources(port)}` };
+}
+
+/** index.html with its meta CSP's connect-src set to this server's WebSocket origin. */
+function pageWithConnectSources(html: string, port: number): string {
+  return html.replace(/connect-src [^;"]*/, `connect-src ${connectSources(port)}`);
+}
+
 const SECURITY_HEADERS = {
-  // The page's own CSP is a <meta> tag (shared with Electron); frame-ancestors only works as a header.
-  'Content-Security-Policy': "frame-ancestors 'none'; object-src 'none'; base-uri 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',
@@ -79,11 +95,23 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const server = createServer((req, res) => serveHttp(req, res));
 
   function deny(res: ServerResponse, status: number, reason: string): void {
-    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
-    res.end(`${status === 401 ? 'Unauthorized' : 'Forbidden'}: ${reason}\n`);
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders(port) });
+    res.end(`${status === 401 ? 'Unauthorized' : status === 400 ? 'Bad Request' : 'Forbidden'}: ${reason}\n`);
   }
 
+  /** A bad request ends in an HTTP error, never in an exception that would end the process. */
   function serveHttp(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      serveHttpUnsafe(req, res);
+    } catch {
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders(port) });
+        res.end('Internal error\n');
+      } else res.destroy();
+    }
+  }
+
+  function serveHttpUnsafe(req: IncomingMessage, res: ServerResponse): void {
     const access = checkAccess(req, token, port, { requireOrigin: false });
     if (!access.ok) return deny(res, access.status, access.reason);
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 403, 'method not allowed');
@@ -93,22 +121,28 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       url.searchParams.delete('token');
       res.writeHead(303, {
         Location: url.pathname + (url.search || ''),
-        'Set-Cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-        ...SECURITY_HEADERS,
+        'Set-Cookie': `${tokenCookieName(port)}=${tokenCookieValue(token, port)}; HttpOnly; SameSite=Strict; Path=/`,
+        ...securityHeaders(port),
       });
       res.end();
       return;
     }
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    let rel: string;
+    try {
+      rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    } catch {
+      return deny(res, 400, 'malformed percent-encoding in the path');
+    }
     const file = normalize(join(options.staticDir, rel));
-    if (!file.startsWith(normalize(options.staticDir) + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
+    if (rel.includes('\0') || !file.startsWith(normalize(options.staticDir) + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders(port) });
       res.end('Not found\n');
       return;
     }
-    res.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', ...SECURITY_HEADERS });
+    res.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', ...securityHeaders(port) });
     if (req.method === 'HEAD') return void res.end();
-    createReadStream(file).pipe(res);
+    if (extname(file) === '.html') return void res.end(pageWithConnectSources(readFileSync(file, 'utf8'), port));
+    createReadStream(file).on('error', () => res.destroy()).pipe(res);
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

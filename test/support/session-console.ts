@@ -7,7 +7,7 @@ import type { ErrorData } from '../../main/core/errors';
 import type { ConsoleLimits } from '../../main/services/consoles/console-limits';
 import { ConsoleSession } from '../../main/services/consoles/console-session';
 import type { ConsoleTarget } from '../../main/services/consoles/console-target';
-import type { Clock } from '../../main/transport/clock';
+import type { Clock } from '../../main/core/clock';
 
 export function sessionConsole(target: ConsoleTarget, options: { clock?: Clock; limits?: Partial<ConsoleLimits> } = {}): TerminalConsole {
   let session: ConsoleSession | undefined;

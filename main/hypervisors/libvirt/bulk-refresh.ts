@@ -3,6 +3,9 @@
  * `;`-separated command string over a single libvirt connection, so the listing, the statistics and the host
  * facts come from one SSH round trip and one consistent view. The script is a constant: no guest name or user
  * input is ever part of it. Sections are delimited by `echo` markers; a missing end marker means truncation.
+ * The markers carry a boundary drawn at random for every run (`@@vmdeck:<boundary>:<section>@@`, 128 bits),
+ * so no guest name, hostname or error text can contain one: framing does not depend on what names cannot
+ * contain (a guest named `@@vmdeck:end@@`, the fixed marker of old, is just a guest).
  *
  *   list --all --uuid --name                            uuid ↔ name (domstats reports names only)
  *   list --all --id --uuid --name                       domain ids (newer virsh; optional)
@@ -54,21 +57,36 @@ const SECTION_COMMANDS: Readonly<Record<Section, string>> = {
   version: 'version',
 };
 
-const marker = (s: Section | 'end') => `@@vmdeck:${s}@@`;
+const BOUNDARY = /^[0-9a-f]{32}$/;
 
-function script(sections: readonly Section[]): string {
-  return [...sections.map((s) => `echo ${marker(s)} ; ${SECTION_COMMANDS[s]}`), `echo ${marker('end')}`].join(' ; ');
+/** A fresh boundary for one run: 128 random bits as hex (never in the output unless the script echoed it). */
+export function newBoundary(): string {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+const marker = (boundary: string, s: Section | 'end') => `@@vmdeck:${boundary}:${s}@@`;
+
 const COMMON: readonly Section[] = ['autostart', 'persistent', 'managedsave', 'stats', 'hostname', 'nodeinfo', 'nodememstats', 'nodecpustats', 'version'];
+const FULL: readonly Section[] = ['names', 'ids', ...COMMON];
+/** For a virsh that cannot combine --uuid/--name/--id in `list`. */
+const COMPAT: readonly Section[] = ['uuids', 'nameonly', ...COMMON];
 
-/** The constant virsh command string of a refresh. */
-export const REFRESH_SCRIPT: string = script(['names', 'ids', ...COMMON]);
-/** The same for a virsh that cannot combine --uuid/--name/--id in `list`. */
-export const COMPAT_REFRESH_SCRIPT: string = script(['uuids', 'nameonly', ...COMMON]);
+/** The virsh command string of a refresh with `boundary`: constant apart from the boundary. */
+export function refreshScript(boundary: string, compat = false): string {
+  if (!BOUNDARY.test(boundary)) throw new VmdeckError('INVALID_ARGUMENT', 'a refresh boundary is 32 hex digits');
+  return [...(compat ? COMPAT : FULL).map((s) => `echo ${marker(boundary, s)} ; ${SECTION_COMMANDS[s]}`), `echo ${marker(boundary, 'end')}`].join(' ; ');
+}
 
-export function refreshArgv(uri: string, compat = false): string[] {
-  return ['virsh', '-c', uri, compat ? COMPAT_REFRESH_SCRIPT : REFRESH_SCRIPT];
+/** The boundary a refresh script was built with, and whether it is the compat script. */
+export function scriptFraming(script: string): { boundary: string; compat: boolean } | undefined {
+  const m = /^echo @@vmdeck:([0-9a-f]{32}):(names|uuids)@@ ; /.exec(script);
+  return m ? { boundary: m[1]!, compat: m[2] === 'uuids' } : undefined;
+}
+
+export function refreshArgv(uri: string, compat = false, boundary: string = newBoundary()): string[] {
+  return ['virsh', '-c', uri, refreshScript(boundary, compat)];
 }
 
 /** The failures that mean "this virsh cannot run the full script": retry with the compat script. */
@@ -77,9 +95,9 @@ export function needsCompatScript(e: unknown): boolean {
   return e.details?.incompatibleListing === true || /doesn't support option|unknown option/i.test(String(e.details?.stderr ?? ''));
 }
 
-export function splitSections(stdout: string): Record<Section, string> {
+export function splitSections(stdout: string, boundary: string): Record<Section, string> {
   const out = Object.fromEntries(SECTIONS.map((s) => [s, ''])) as Record<Section, string>;
-  const byMarker = new Map<string, Section | 'end'>([...SECTIONS.map((s) => [marker(s), s] as const), [marker('end'), 'end']]);
+  const byMarker = new Map<string, Section | 'end'>([...SECTIONS.map((s) => [marker(boundary, s), s] as const), [marker(boundary, 'end'), 'end']]);
   let current: Section | null = null;
   let sawEnd = false;
   for (const line of stdout.replace(/\r\n/g, '\n').split('\n')) {
@@ -93,7 +111,7 @@ export function splitSections(stdout: string): Record<Section, string> {
       out[current] += `${line}\n`;
     }
   }
-  if (!sawEnd || !stdout.includes(`${marker('stats')}\n`)) throw parseError('virsh refresh output', 'the end marker is missing (output truncated?)', stdout, Math.max(0, stdout.length - 200));
+  if (!sawEnd || !stdout.includes(`${marker(boundary, 'stats')}\n`)) throw parseError('virsh refresh output', 'the end marker is missing (output truncated?)', stdout, Math.max(0, stdout.length - 200));
   return out;
 }
 
@@ -110,8 +128,10 @@ export function parseRefresh(
   uri: string,
   previousCpu: HostCpuSample | undefined,
 ): RefreshResult & { cpu?: HostCpuSample } {
-  const s = splitSections(stdout);
-  const listed = stdout.includes(marker('names')) ? parseVirshUuidNameList(s.names) : zipUuidsAndNames(s.uuids, s.nameonly);
+  const framing = scriptFraming(argv[3] ?? '');
+  if (!framing) throw new VmdeckError('INTERNAL', 'not a refresh command', { command: argv });
+  const s = splitSections(stdout, framing.boundary);
+  const listed = framing.compat ? zipUuidsAndNames(s.uuids, s.nameonly) : parseVirshUuidNameList(s.names);
   const stats = parseDomstats(s.stats);
   if (listed.length === 0 && stats.length > 0) {
     // An older virsh refuses to combine `list --uuid --name` (a run-time error, the script goes on).

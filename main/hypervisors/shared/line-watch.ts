@@ -1,6 +1,8 @@
 /**
  * A ChangeWatch over a line-oriented event stream (`virsh event --loop`, `xenstore-watch`): every complete line
- * goes to `onLine`; `onDidClose` fires once when the channel ends by itself (not on dispose).
+ * goes to `onLine`; `onDidClose` fires once when the channel ends by itself (not on dispose). A line past the
+ * splitter's cap (a host streaming without newlines) closes the channel: memory stays bounded, and the owner
+ * falls back to polling as for any stream that ended.
  */
 import { DisposableStore, Emitter } from '../../core/lifecycle';
 import { LineSplitter } from '../../core/parsers';
@@ -17,12 +19,24 @@ export const EVENT_STREAM_OPTIONS: StreamOptions = { pty: { rows: 24, cols: 1000
 export function watchLines(stream: CommandStream, onLine: (line: string) => void): ChangeWatch {
   const store = new DisposableStore();
   const closed = store.add(new Emitter<void>());
-  const splitter = new LineSplitter();
+  const splitter = new LineSplitter({ source: 'The event stream' });
   let done = false;
   const deliver = (lines: string[]) => {
     for (const line of lines) if (line.trim() !== '') onLine(line);
   };
-  store.add(stream.onData((chunk) => deliver(splitter.push(chunk))));
+  store.add(
+    stream.onData((chunk) => {
+      let lines: string[];
+      try {
+        lines = splitter.push(chunk);
+      } catch {
+        // OUTPUT_TOO_LARGE: the splitter dropped its tail; end the stream (onDidClose follows).
+        if (!stream.closed) stream.close();
+        return;
+      }
+      deliver(lines);
+    }),
+  );
   store.add(
     stream.onClose(() => {
       if (done) return;

@@ -1,6 +1,6 @@
 /** A delay on an injected clock that ends early, rejecting CANCELLED, when its signal aborts. */
 import { VmdeckError } from '../../core/errors';
-import type { Clock } from '../../transport/clock';
+import type { Clock } from '../../core/clock';
 
 export function cancelled(what: string): VmdeckError {
   return new VmdeckError('CANCELLED', `${what} cancelled`);

@@ -13,7 +13,7 @@
 import { closeSync, fchmodSync, fstatSync, mkdirSync, openSync, renameSync, writeSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Disposable } from '../../core/lifecycle';
-import { systemClock, type Clock, type TimerHandle } from '../../transport/clock';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock';
 import { safeFileName, stripTerminalControls } from './terminal-text';
 
 export const DEFAULT_LOG_KEEP = 5;

@@ -21,7 +21,7 @@ import { DisposableStore, type Disposable, type Event } from '../../core/lifecyc
 import type { ConsoleDevice, Guest, GuestDiff } from '../../core/models';
 import type { CommandRunner } from '../../core/runner';
 import type { HypervisorDriver } from '../../hypervisors/driver';
-import { systemClock, type Clock, type TimerHandle } from '../../transport/clock';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock';
 import type { ConsoleLimits } from './console-limits';
 import { ConsoleLog, consoleLogPath, DEFAULT_LOG_KEEP } from './console-log';
 import { ConsoleSession, type ReattachPolicy } from './console-session';

@@ -27,7 +27,7 @@ import type { ConsoleStatus } from '../../core/contract';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../../core/lifecycle';
 import type { Guest } from '../../core/models';
 import type { CommandStream } from '../../core/runner';
-import { systemClock, type Clock } from '../../transport/clock';
+import { systemClock, type Clock } from '../../core/clock';
 import { abortableDelay } from './abortable-delay';
 import { consoleLimits, type ConsoleLimits } from './console-limits';
 import { isAttachable, type ConsoleTarget, type TerminalSize } from './console-target';

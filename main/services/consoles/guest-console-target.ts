@@ -8,7 +8,7 @@ import { DisposableStore, toDisposable, type Event } from '../../core/lifecycle'
 import type { Guest, GuestDiff } from '../../core/models';
 import type { CommandRunner, CommandStream } from '../../core/runner';
 import type { HypervisorDriver } from '../../hypervisors/driver';
-import type { Clock } from '../../transport/clock';
+import type { Clock } from '../../core/clock';
 import { cancelled } from './abortable-delay';
 import { isAttachable, type ConsoleTarget, type TerminalSize } from './console-target';
 

@@ -8,7 +8,7 @@
  * buffer, and Node's small Buffers share 8 KiB pools.
  */
 import type { Disposable } from '../../core/lifecycle';
-import type { Clock, TimerHandle } from '../../transport/clock';
+import type { Clock, TimerHandle } from '../../core/clock';
 
 export class OutputBatcher implements Disposable {
   private chunks: Uint8Array[] = [];

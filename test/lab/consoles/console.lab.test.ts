@@ -10,7 +10,7 @@ import { sessionConsole } from '../../support/session-console';
 import { runConsoleInTerminal } from '../../../main/cli/console-tty';
 import { DEFAULT_CONSOLE_LIMITS } from '../../../main/services/consoles/console-limits';
 import { createGuestConsoleTarget } from '../../../main/services/consoles/guest-console-target';
-import { systemClock } from '../../../main/transport/clock';
+import { systemClock } from '../../../main/core/clock';
 import { describeLab } from '../describe-lab';
 import { labSsh } from '../lab';
 import { flood } from './flood';

@@ -12,7 +12,7 @@ import type { CommandStream } from '../../../main/core/runner';
 import { AppKnownHostsStore } from '../../../main/transport/app-known-hosts-store';
 import { PassphraseCache } from '../../../main/transport/passphrase-cache';
 import { connectHop } from '../../../main/transport/ssh-hop';
-import { systemClock } from '../../../main/transport/clock';
+import { systemClock } from '../../../main/core/clock';
 import type { ConnectionManager } from '../../../main/transport/ssh-pool';
 import { HOSTILE_STRINGS } from '../../unit/transport/hostile-strings';
 import { describeLab } from '../describe-lab';

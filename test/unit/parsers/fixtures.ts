@@ -24,3 +24,14 @@ export interface XlManifestEntry {
 export function xlManifest(): XlManifestEntry[] {
   return (JSON.parse(fixture('xl/manifest.json')) as { entries: XlManifestEntry[] }).entries;
 }
+
+/** A fixed boundary for tests of the refresh framing. */
+export const TEST_BOUNDARY = '0123456789abcdef0123456789abcdef';
+
+/**
+ * A captured refresh output (recorded with the plain `@@vmdeck:<section>@@` markers) as a run with
+ * `boundary` prints it.
+ */
+export function framed(text: string, boundary: string = TEST_BOUNDARY): string {
+  return text.replace(/@@vmdeck:([a-z]+)@@/g, (_m, section: string) => `@@vmdeck:${boundary}:${section}@@`);
+}

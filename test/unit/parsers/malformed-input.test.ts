@@ -18,7 +18,7 @@ import {
   parseXlListJson,
 } from '../../../main/core/parsers';
 import { splitSections } from '../../../main/hypervisors/libvirt/bulk-refresh';
-import { fixture } from './fixtures';
+import { fixture, framed, TEST_BOUNDARY } from './fixtures';
 
 const CASES: [string, (text: string) => unknown, string][] = [
   ['domstats', parseDomstats, 'libvirt/captured/domstats-raw.txt'],
@@ -28,7 +28,7 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ['dominfo', parseVirshDomInfo, 'libvirt/captured/dominfo-web-one.txt'],
   ['nodeinfo', parseVirshNodeInfo, 'libvirt/captured/nodeinfo.txt'],
   ['domain XML', parseLibvirtDomainXml, 'libvirt/captured/dumpxml-kitchen-sink.xml'],
-  ['refresh sections', splitSections, 'libvirt/captured/refresh.stdout.txt'],
+  ['refresh sections', (t) => splitSections(framed(t), TEST_BOUNDARY), 'libvirt/captured/refresh.stdout.txt'],
   ['xl list', parseXlList, 'xl/xl-list-v.txt'],
   ['xl list -l', parseXlListJson, 'xl/xl-list-l.json'],
   ['xl list -l json-c', parseXlListJson, 'xl/xl-list-l.json-c-xen4.21.json'],
@@ -69,7 +69,8 @@ describe('truncated output never crashes a parser', () => {
     ['xl list -l: SXP output', () => parseXlListJson('(domain\n    (domid 0)\n)\n')],
     ['xl info: cut before memory', () => parseXlInfo(fixture('xl/xl-info.txt').slice(0, 200))],
     ['xentop: row cut mid-way', () => parseXentop(fixture('xl/xentop-b-i1.txt').slice(0, 350))],
-    ['refresh: no end marker', () => splitSections(fixture('libvirt/captured/refresh.stdout.txt').slice(0, -20))],
+    ['refresh: no end marker', () => splitSections(framed(fixture('libvirt/captured/refresh.stdout.txt')).slice(0, -20), TEST_BOUNDARY)],
+    ['refresh: markers of another run', () => splitSections(framed(fixture('libvirt/captured/refresh.stdout.txt'), 'ffffffffffffffffffffffffffffffff'), TEST_BOUNDARY)],
     ['virsh list: garbage', () => parseVirshUuidNameList('Id Name State\n')],
   ])('%s', (_name, run) => {
     expect(outcome(run as () => unknown, '')).toBe('PARSE_ERROR');

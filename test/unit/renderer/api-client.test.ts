@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WS from 'ws';
 import { METHOD_NAMES, type VmdeckApi, type VmdeckHandlers } from '../../../main/core/contract';
 import { VmdeckError } from '../../../main/core/errors';
+import { tokenCookieName, tokenCookieValue } from '../../../main/web/auth';
 import { startWebServer, type WebServer } from '../../../main/web/server';
 import { createWebSocketApi, withTypedErrors, type ClientApi } from '../../../renderer/src/lib/api/client';
 
@@ -26,7 +27,7 @@ describe('renderer API client', () => {
     // A browser sends its Origin and the token cookie by itself; Node's WebSocket needs them spelled out.
     class BrowserLikeWebSocket extends WS {
       constructor(url: string) {
-        super(url, { headers: { origin, cookie: `vmdeck_token=${server.token}` } });
+        super(url, { headers: { origin, cookie: `${tokenCookieName(server.port)}=${tokenCookieValue(server.token, server.port)}` } });
       }
     }
     (globalThis as { WebSocket?: unknown }).WebSocket = BrowserLikeWebSocket;

@@ -22,7 +22,8 @@ describe('HostStore', () => {
     writeFileSync(join(d, 'hosts.json'), '{"version": 1, "hosts": [ {"name": ');
     const s = new HostStore(d);
     expect(s.list()).toEqual([]);
-    expect(s.notice).toMatch(/could not be read.*kept as .*hosts\.json\.corrupt-/);
+    expect(s.notice).toMatchObject({ code: 'STORE_CORRUPT', path: join(d, 'hosts.json'), movedTo: expect.stringMatching(/hosts\.json\.corrupt-/) });
+    expect(s.notice!.message).toMatch(/could not be read.*kept as .*hosts\.json\.corrupt-/);
     const aside = readdirSync(d).find((f) => f.startsWith('hosts.json.corrupt-'));
     expect(aside).toBeDefined();
     expect(readFileSync(join(d, aside!), 'utf8')).toContain('"hosts": [');

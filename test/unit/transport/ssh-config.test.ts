@@ -17,6 +17,10 @@ function write(rel: string, text: string): string {
   return p;
 }
 
+function resolverEnv(files = [{ path: join(home, '.ssh', 'config') }], env: Record<string, string> = {}): SshConfigEnvironment {
+  return { homeDir: home, localUser: 'alice', localHostname: 'desk', env, files };
+}
+
 function resolver(files = [{ path: join(home, '.ssh', 'config') }], env: Record<string, string> = {}): SshConfigResolver {
   const e: SshConfigEnvironment = { homeDir: home, localUser: 'alice', localHostname: 'desk', env, files };
   return new SshConfigResolver(e);
@@ -231,7 +235,7 @@ describe('SshConfigResolver', () => {
 
 describe('listHostCandidates', () => {
   it('lists every concrete alias, following Include, skipping wildcards and negations', () => {
-    const aliases = listHostCandidates(join(home, '.ssh', 'config'), { home, localUser: 'alice' }).map((c) => c.alias);
+    const aliases = listHostCandidates(resolverEnv(), join(home, '.ssh', 'config')).map((c) => c.alias);
     expect(aliases).toEqual(
       expect.arrayContaining(['kvm1', 'quoted host', 'spaced', 'inner', 'direct', 'insecure', 'agentless', 'included', 'second-inc', 'viafinal']),
     );
@@ -244,7 +248,7 @@ describe('listHostCandidates', () => {
   });
 
   it('resolves each candidate', () => {
-    const c = listHostCandidates(join(home, '.ssh', 'config'), { home, localUser: 'alice' });
+    const c = listHostCandidates(resolverEnv(), join(home, '.ssh', 'config'));
     expect(c.find((x) => x.alias === 'kvm1')).toMatchObject({ hostname: '192.0.2.10', port: 2201, user: 'ops' });
     expect(c.find((x) => x.alias === 'inner')?.proxyJump).toBe('admin@jump1:2222,jump2,root@[2001:db8::1]:22');
     expect(c.find((x) => x.alias === 'included')?.sourceFile).toBe(join(home, '.ssh/conf.d/10-first.conf'));
@@ -263,5 +267,22 @@ describe('systemSshConfigEnvironment', () => {
     // User comes from the user's own "Host *" (read first, first value wins); the rest from the system file.
     expect(r.resolve('sysonly')).toMatchObject({ hostName: 'sys.example', user: 'default-user', port: 2020 });
     expect(r.resolve('kvm1').port).toBe(2201); // the user's file comes first
+  });
+
+  it('lists candidates with the same environment a connection resolves with (user from the system file, the local user)', async () => {
+    const { systemSshConfigEnvironment } = await import('../../../main/transport/ssh-config-environment');
+    const h2 = mkdtempSync(join(tmpdir(), 'vmdeck-sshcfg-env-'));
+    const sys = join(h2, 'etc-ssh');
+    mkdirSync(join(h2, '.ssh'), { recursive: true });
+    mkdirSync(sys, { recursive: true });
+    writeFileSync(join(h2, '.ssh', 'config'), 'Host plain\n  HostName plain.example\nHost sysuser\n  HostName s.example\n');
+    writeFileSync(join(sys, 'ssh_config'), 'Host sysuser\n  User from-system\n');
+    const env = systemSshConfigEnvironment({ homeDir: h2, env: {}, localUser: 'carol', localHostname: 'desk', systemConfigDir: sys });
+    const connect = new SshConfigResolver(env);
+    const listed = listHostCandidates(env);
+    for (const alias of ['plain', 'sysuser']) expect(listed.find((c) => c.alias === alias)?.user).toBe(connect.resolve(alias).user);
+    expect(listed.find((c) => c.alias === 'plain')?.user).toBe('carol');
+    expect(listed.find((c) => c.alias === 'sysuser')?.user).toBe('from-system');
+    rmSync(h2, { recursive: true, force: true });
   });
 });

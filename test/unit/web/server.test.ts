@@ -42,10 +42,14 @@ describe('browser-mode server', () => {
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vmdeck-static-'));
-    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>vmdeck</title>');
+    writeFileSync(
+      join(dir, 'index.html'),
+      `<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src 'self'; connect-src 'self' ws: wss:; object-src 'none'"><title>vmdeck</title>`,
+    );
     server = await startWebServer({ port: 0, staticDir: dir, handlers: fakeHandlers() });
     origin = `http://127.0.0.1:${server.port}`;
-    cookie = `vmdeck_token=${server.token}`;
+    const first = await get(server.port, `/?token=${server.token}`);
+    cookie = String(first.headers['set-cookie']).split(';')[0]!;
   });
   afterAll(() => server.close());
 
@@ -64,7 +68,7 @@ describe('browser-mode server', () => {
   it('trades the URL token for an HttpOnly SameSite cookie, then serves the page', async () => {
     const first = await get(server.port, `/?token=${server.token}`);
     expect(first.status).toBe(303);
-    expect(String(first.headers['set-cookie'])).toMatch(/vmdeck_token=.*HttpOnly; SameSite=Strict/);
+    expect(String(first.headers['set-cookie'])).toMatch(new RegExp(`^vmdeck_${server.port}=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=/$`));
     const page = await get(server.port, '/', { cookie });
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>vmdeck</title>');
@@ -96,6 +100,41 @@ describe('browser-mode server', () => {
     server.sink('consoles.data', { id: 'c1', data: new Uint8Array([0xe2, 0x82]) });
     expect(await got).toMatchObject({ t: 'evt', e: 'consoles.data', p: { id: 'c1' } });
     ws.close();
+  });
+
+  it('answers 400 to a malformed percent-encoding in the path, and keeps serving', async () => {
+    for (const path of ['/%E0%A4%A', '/%', '/%zz', '/a%C0%AF']) expect((await get(server.port, path, { cookie })).status, path).toBe(400);
+    expect((await get(server.port, '/', { cookie })).status).toBe(200);
+  });
+
+  it('binds the cookie to this run and this port: never the token, never accepted for another port or under another name', async () => {
+    const [name, value] = cookie.split('=') as [string, string];
+    expect(name).toBe(`vmdeck_${server.port}`);
+    expect(value).not.toBe(server.token);
+    expect(value).not.toContain(server.token);
+    // The raw token as a cookie (what another service on 127.0.0.1 received before) is refused.
+    expect((await get(server.port, '/', { cookie: `vmdeck_token=${server.token}` })).status).toBe(401);
+    expect((await get(server.port, '/', { cookie: `${name}=${server.token}` })).status).toBe(401);
+    // The same cookie under another port's name, or another port's value under ours, is refused.
+    const { tokenCookieValue } = await import('../../../main/web/auth');
+    expect((await get(server.port, '/', { cookie: `vmdeck_${server.port + 1}=${value}` })).status).toBe(401);
+    expect((await get(server.port, '/', { cookie: `${name}=${tokenCookieValue(server.token, server.port + 1)}` })).status).toBe(401);
+    // A second server (another run) does not accept this run's cookie.
+    const other = await startWebServer({ port: 0, staticDir: tmpdir(), handlers: fakeHandlers() });
+    try {
+      expect((await get(other.port, '/', { cookie: `vmdeck_${other.port}=${value}` })).status).toBe(401);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('limits connect-src to its own WebSocket origin, in the header and in the page', async () => {
+    const page = await get(server.port, '/', { cookie });
+    const own = `'self' ws://127.0.0.1:${server.port} ws://localhost:${server.port}`;
+    const header = String(page.headers['content-security-policy']);
+    expect(header).toContain(`connect-src ${own}`);
+    expect(page.body).toContain(`connect-src ${own};`);
+    for (const csp of [header, page.body]) expect(csp).not.toMatch(/connect-src[^;]*\b(ws|wss):(?!\/\/)/);
   });
 });
 

@@ -6,7 +6,7 @@ import { Emitter, type Disposable } from '../../../../main/core/lifecycle';
 import type { Guest, GuestDiff, GuestState } from '../../../../main/core/models';
 import type { CommandRunner, CommandStream, ExecResult, StreamOptions } from '../../../../main/core/runner';
 import type { HypervisorDriver } from '../../../../main/hypervisors/driver';
-import type { Clock, TimerHandle } from '../../../../main/transport/clock';
+import type { Clock, TimerHandle } from '../../../../main/core/clock';
 import type { ConsoleTarget } from '../../../../main/services/consoles/console-target';
 import { createGuestConsoleTarget } from '../../../../main/services/consoles/guest-console-target';
 
