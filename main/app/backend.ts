@@ -69,11 +69,12 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   };
 
   const settings = new SettingsStore(options.configDir);
-  const hostStore: HostCatalog = options.persistHosts === false ? new MemoryHostCatalog() : new HostStore(options.configDir);
+  const persistedHosts = options.persistHosts === false ? undefined : new HostStore(options.configDir);
+  const hostStore: HostCatalog = persistedHosts ?? new MemoryHostCatalog();
   const prompts = new PromptService();
   const activity = new ActivityLog();
   // A corrupt store was moved aside at start-up: the user is told (activity log), nothing is lost.
-  for (const n of [hostStore.notice, settings.notice]) if (n) activity.notice(n.message, n.code);
+  for (const n of [persistedHosts?.notice, settings.notice]) if (n) activity.notice(n.message, n.code);
 
   const linkFactory = options.linkFactory ?? createHostLinkFactory({
     configDir: options.configDir,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../../main/app/backend';
-import type { EventName, EventPayload, HostView } from '../../../main/core/contract';
+import type { ContractClient, EventName, EventPayload, HostView } from '../../../main/core/contract';
 import { isVmdeckError, type ErrorCode } from '../../../main/core/errors';
 import { dispatch } from '../../../main/core/rpc';
 import { describeLab } from '../describe-lab';
@@ -55,6 +55,7 @@ describeLab('a misbehaving host next to the lab', () => {
   let lab: Lab;
   let host: HostileHost;
   let backend: Backend;
+  let client: ContractClient;
   let dir: string;
   let sshConfig: string;
   const ids = new Map<string, string>();
@@ -62,7 +63,7 @@ describeLab('a misbehaving host next to the lab', () => {
   let consoleId: string | undefined;
 
   const call = async <T>(method: string, ...args: unknown[]): Promise<T> => {
-    const out = await dispatch(backend.handlers, method, args);
+    const out = await dispatch(client.handlers, method, args);
     if (!out.ok) throw Object.assign(new Error(`${out.error.code}: ${out.error.message}`), { code: out.error.code });
     return out.result as T;
   };
@@ -144,7 +145,7 @@ describeLab('a misbehaving host next to the lab', () => {
       ].join('\n'),
     );
     backend = await createBackend({ mode: 'browser', configDir: join(dir, 'app'), version: 'test' });
-    backend.setEventSink(<E extends EventName>(event: E, payload: EventPayload<E>) => {
+    client = backend.connect(<E extends EventName>(event: E, payload: EventPayload<E>) => {
       if (event !== 'consoles.data') return;
       const p = payload as unknown as { id: string; data: Uint8Array };
       if (p.id === consoleId) {
