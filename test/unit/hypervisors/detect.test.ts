@@ -7,7 +7,7 @@ import { PROBE_SCRIPT } from '../../../main/hypervisors/probe-script';
 import { XenDriver } from '../../../main/hypervisors/xen/xen-driver';
 import { FakeRunner } from './fake-runner';
 
-const NONE: ProbeFacts = { xl: '', virsh: '', uid: '1000', envUri: '', uriDefault: '', system: 'skipped' };
+const NONE: ProbeFacts = { xl: '', virsh: '', uid: '1000', envUri: '', uriDefault: '', system: 'skipped', lxc: '', lxcOk: 'skipped' };
 const VIRSH = { ...NONE, virsh: '/usr/bin/virsh' };
 const XL = { ...NONE, xl: '/usr/sbin/xl' };
 const BOTH = { ...VIRSH, xl: '/usr/sbin/xl' };
