@@ -3,8 +3,9 @@
  *  - xl present → Xen (an xl-managed host is never also driven through libvirt);
  *  - virsh only → libvirt;
  *  - both → the configured choice, else Xen with a warning;
- *  - neither, but lxc-ls runs → LXC (a host with virsh or xl too is driven through those, with a warning
- *    naming the LXC choice);
+ *  - lxc-ls runs and virsh is there but unconfigured (no URI from the user, $LIBVIRT_DEFAULT_URI or
+ *    uri_default) with qemu:///system not answering → LXC, with a warning;
+ *  - otherwise xl / virsh as above (with a warning naming the LXC choice), else lxc-ls alone → LXC;
  *  - none of them, or the configured one missing → UNSUPPORTED.
  * libvirt URI: configured → $LIBVIRT_DEFAULT_URI → uri_default → qemu:///system if reachable → qemu:///session.
  */
@@ -57,6 +58,10 @@ export function decide(probe: ProbeFacts, options: DetectOptions, label = 'the h
     lxcAlso();
     return { toolstack: 'xen', warnings };
   }
+  if (hasVirsh && hasLxc && probe.lxcOk === 'yes' && !libvirtConfigured(probe, options) && probe.system !== 'yes') {
+    warnings.push(`${label} has virsh but no libvirt connection is configured and qemu:///system does not answer; using LXC. Choose libvirt in the host settings to use virsh instead.`);
+    return { toolstack: 'lxc', warnings };
+  }
   if (hasVirsh) {
     lxcAlso();
     return { toolstack: 'libvirt', ...chooseUri(probe, options.libvirtUri), warnings };
@@ -68,6 +73,11 @@ export function decide(probe: ProbeFacts, options: DetectOptions, label = 'the h
       ...(hasLxc ? ['lxc-ls is there but `lxc-ls --version` fails.'] : []),
     ],
   });
+}
+
+/** A libvirt URI chosen by the user or the host (not the reachability fallback). */
+function libvirtConfigured(probe: ProbeFacts, options: DetectOptions): boolean {
+  return Boolean(options.libvirtUri || probe.envUri || probe.uriDefault);
 }
 
 function chooseUri(probe: ProbeFacts, configured: string | undefined): { libvirtUri: string; libvirtUriSource: string } {

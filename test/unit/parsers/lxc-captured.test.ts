@@ -198,7 +198,7 @@ describe('LXC failures', () => {
       const exitCode = Number(cap(`${n}.exit.txt`).trim());
       const e = classifyFailure('lxc', { argv: ['lxc-x'], stderr, exitCode });
       expect([n, e.code]).toEqual([n, expected[n]]);
-      expect(e.details.stderr).toBe(stderr);
+      expect(e.details?.stderr).toBe(stderr);
     }
   });
 });
