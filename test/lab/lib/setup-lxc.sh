@@ -117,6 +117,11 @@ case $MODE in
 esac
 
 mkdir -p "$LAB/lxc"; chmod 0755 "$LAB/lxc"
+# ct1's sshd (AuthorizedKeysCommand, run as nobody) serves the lab key for root from here, so root's own
+# ~/.ssh is never touched.
+hd=$(host_dir ct1); mkdir -p "$hd"; chmod 0755 "$hd"
+[ -s "$LAB/keys/id_ed25519.pub" ] || die "the lab key is missing (lab-up makes it before calling setup-lxc.sh)"
+install -m 0644 -o root -g root "$LAB/keys/id_ed25519.pub" "$hd/authorized_keys"
 json="["
 for c in "${CONTAINERS[@]}"; do
   IFS='|' read -r n host want auto <<<"$c"
@@ -134,3 +139,4 @@ for c in "${CONTAINERS[@]}"; do
 done
 printf '%s\n' "${json%,}]" >"$LAB/lxc/containers.json"
 chmod 0644 "$LAB/lxc/containers.json"
+bash "${BASH_SOURCE[0]}" --check || die "ct1's containers are not ready (logs: $LXCPATH/<name>/<hostname>.log)"
