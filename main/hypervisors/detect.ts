@@ -3,9 +3,10 @@
  *  - xl present → Xen (an xl-managed host is never also driven through libvirt);
  *  - virsh only → libvirt;
  *  - both → the configured choice, else Xen with a warning;
- *  - lxc-ls runs and virsh is there but unconfigured (no URI from the user, $LIBVIRT_DEFAULT_URI or
+ *  - as root, lxc-ls runs and virsh is there but unconfigured (no URI from the user, $LIBVIRT_DEFAULT_URI or
  *    uri_default) with qemu:///system not answering → LXC, with a warning;
- *  - otherwise xl / virsh as above (with a warning naming the LXC choice), else lxc-ls alone → LXC;
+ *  - otherwise xl / virsh as above (a host with containers too is added once more with the LXC toolstack),
+ *    else lxc-ls alone → LXC;
  *  - none of them, or the configured one missing → UNSUPPORTED.
  * libvirt URI: configured → $LIBVIRT_DEFAULT_URI → uri_default → qemu:///system if reachable → qemu:///session.
  */
@@ -37,9 +38,6 @@ export function decide(probe: ProbeFacts, options: DetectOptions, label = 'the h
   const hasVirsh = probe.virsh !== '';
   const hasLxc = probe.lxc !== '';
   const warnings: string[] = [];
-  const lxcAlso = () => {
-    if (hasLxc) warnings.push(`${label} also has LXC (lxc-ls); add it once more with the LXC toolstack to see its containers.`);
-  };
   if (options.toolstack === 'lxc') {
     if (!hasLxc) throw new VmdeckError('UNSUPPORTED', `${label} is configured for LXC but has no lxc-ls command`);
     if (probe.lxcOk === 'no') throw new VmdeckError('UNSUPPORTED', `lxc-ls does not run on ${label}`, { notes: ['Check the lxc package (lxc-ls --version).'] });
@@ -55,17 +53,15 @@ export function decide(probe: ProbeFacts, options: DetectOptions, label = 'the h
   }
   if (hasXl) {
     if (hasVirsh) warnings.push(`${label} has both xl and virsh; using xl (Xen). Choose libvirt in the host settings to use virsh instead.`);
-    lxcAlso();
     return { toolstack: 'xen', warnings };
   }
-  if (hasVirsh && hasLxc && probe.lxcOk === 'yes' && !libvirtConfigured(probe, options) && probe.system !== 'yes') {
-    warnings.push(`${label} has virsh but no libvirt connection is configured and qemu:///system does not answer; using LXC. Choose libvirt in the host settings to use virsh instead.`);
+  // Root with lxc-ls, and a virsh with nowhere to connect (no URI configured, qemu:///system silent): an LXC
+  // host with libvirt-clients installed. A normal user keeps the qemu:///session fallback.
+  if (hasVirsh && hasLxc && probe.lxcOk === 'yes' && probe.uid === '0' && !libvirtConfigured(probe, options) && probe.system !== 'yes') {
+    warnings.push(`${label}: virsh is installed but no libvirt is configured or running; using LXC (choose libvirt in the host settings for virsh).`);
     return { toolstack: 'lxc', warnings };
   }
-  if (hasVirsh) {
-    lxcAlso();
-    return { toolstack: 'libvirt', ...chooseUri(probe, options.libvirtUri), warnings };
-  }
+  if (hasVirsh) return { toolstack: 'libvirt', ...chooseUri(probe, options.libvirtUri), warnings };
   if (hasLxc && probe.lxcOk !== 'no') return { toolstack: 'lxc', warnings };
   throw new VmdeckError('UNSUPPORTED', `${label} has neither xl (Xen), virsh (libvirt) nor lxc-ls (LXC) on the PATH`, {
     notes: [

@@ -46,18 +46,21 @@ describe('toolstack decision', () => {
 
 describe('LXC detection', () => {
   const LXC = { ...NONE, lxc: '/usr/bin/lxc-ls', lxcOk: 'yes' as const };
-  it('lxc-ls alone → LXC; with virsh or xl those win and the LXC choice is named; configured LXC needs a working lxc-ls', () => {
+  it('lxc-ls alone → LXC; with a configured virsh or xl those win; configured LXC needs a working lxc-ls', () => {
     expect(decide(LXC, { toolstack: 'auto' })).toEqual({ toolstack: 'lxc', warnings: [] });
     // virsh with no configured URI and no system daemon: an LXC host that happens to have libvirt-clients
-    const idleVirsh = decide({ ...LXC, virsh: '/usr/bin/virsh', system: 'no' }, { toolstack: 'auto' });
+    const rootIdle = { ...LXC, virsh: '/usr/bin/virsh', system: 'no' as const, uid: '0' };
+    const idleVirsh = decide(rootIdle, { toolstack: 'auto' });
     expect(idleVirsh.toolstack).toBe('lxc');
     expect(idleVirsh.warnings.join(' ')).toMatch(/using LXC/);
-    expect(decide({ ...LXC, virsh: '/usr/bin/virsh', system: 'no' }, { toolstack: 'auto', libvirtUri: 'qemu:///session' }).toolstack).toBe('libvirt');
-    expect(decide({ ...LXC, virsh: '/usr/bin/virsh', system: 'no', envUri: 'qemu:///session' }, { toolstack: 'auto' }).toolstack).toBe('libvirt');
+    expect(decide(rootIdle, { toolstack: 'auto', libvirtUri: 'qemu:///session' }).toolstack).toBe('libvirt');
+    expect(decide({ ...rootIdle, envUri: 'qemu:///session' }, { toolstack: 'auto' }).toolstack).toBe('libvirt');
+    // a normal user keeps libvirt's session fallback
+    expect(decide({ ...rootIdle, uid: '1000' }, { toolstack: 'auto' })).toMatchObject({ toolstack: 'libvirt', libvirtUri: 'qemu:///session' });
     const withVirsh = decide({ ...LXC, virsh: '/usr/bin/virsh', system: 'yes' }, { toolstack: 'auto' });
     expect(withVirsh.toolstack).toBe('libvirt');
-    expect(withVirsh.warnings.join(' ')).toMatch(/LXC toolstack/);
-    expect(decide({ ...LXC, xl: '/usr/sbin/xl' }, { toolstack: 'auto' }).warnings.join(' ')).toMatch(/LXC/);
+    expect(withVirsh.warnings).toEqual([]);
+    expect(decide({ ...LXC, xl: '/usr/sbin/xl' }, { toolstack: 'auto' })).toEqual({ toolstack: 'xen', warnings: [] });
     expect(decide({ ...LXC, virsh: '/usr/bin/virsh' }, { toolstack: 'lxc' })).toEqual({ toolstack: 'lxc', warnings: [] });
     expect(code(() => decide(VIRSH, { toolstack: 'lxc' }))).toBe('UNSUPPORTED');
     expect(code(() => decide({ ...LXC, lxcOk: 'no' }, { toolstack: 'lxc' }))).toBe('UNSUPPORTED');
