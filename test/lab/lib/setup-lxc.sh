@@ -26,7 +26,10 @@ CONTAINERS=(
 MODE=${1:-}
 
 [ "$(id -u)" -eq 0 ] || die "setup-lxc.sh must run as root"
-command -v lxc-start >/dev/null || die "lxc is not installed (lab-up installs it through its package list)"
+if ! command -v lxc-start >/dev/null; then
+  [ "$MODE" = --down ] && exit 0   # nothing can be running
+  die "lxc is not installed (lab-up installs it through its package list)"
+fi
 
 state_of() { lxc-info -n "$1" -s 2>/dev/null | awk '{ print $2 }'; }
 
