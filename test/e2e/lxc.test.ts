@@ -121,8 +121,10 @@ describeLab('containers beside VMs (e2e, ct1 + kvm1)', () => {
     expect(await details.locator('[data-action="reset"]').count()).toBe(0);
     await waitState(page, 'ct1', 'ct-web', /^running$/);
 
+    expect(await details.locator('[data-action="pause"]').innerText()).toMatch(/Freeze/);
     await details.locator('[data-action="pause"]').click();
     await waitState(page, 'ct1', 'ct-web', /^paused$/);
+    expect(await details.locator('[data-action="resume"]').innerText()).toMatch(/Unfreeze/);
     expect(await lxcInfoState('ct-web')).toBe('FROZEN');
     await app.screenshot('lxc-frozen');
     await details.locator('[data-action="resume"]').click();
