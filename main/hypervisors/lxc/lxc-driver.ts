@@ -47,7 +47,6 @@ export interface LxcDriverOptions {
   token?: () => string;
 }
 
-const LONG_COMMAND_MS = 15 * 60_000;
 
 /** Sets lxc.start.auto in one config file (path and value are arguments, never spliced into the script). */
 const AUTOSTART_SCRIPT = [
