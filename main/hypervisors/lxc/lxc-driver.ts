@@ -47,7 +47,6 @@ export interface LxcDriverOptions {
   token?: () => string;
 }
 
-
 /** Sets lxc.start.auto in one config file (path and value are arguments, never spliced into the script). */
 const AUTOSTART_SCRIPT = [
   'f=$1; v=$2',
