@@ -125,6 +125,7 @@ describeLab('containers beside VMs (e2e, ct1 + kvm1)', () => {
     await details.locator('[data-action="pause"]').click();
     await waitState(page, 'ct1', 'ct-web', /^paused$/);
     expect(await details.locator('[data-action="resume"]').innerText()).toMatch(/Unfreeze/);
+    await expect.poll(() => row(page, 'ct1', 'ct-web').innerText(), { timeout: 10_000 }).toMatch(/Frozen/);
     expect(await lxcInfoState('ct-web')).toBe('FROZEN');
     await app.screenshot('lxc-frozen');
     await details.locator('[data-action="resume"]').click();
