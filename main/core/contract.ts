@@ -40,8 +40,8 @@ export const HostInputSchema = z.strictObject({
   /** An explicit OpenSSH client config to resolve through (default: ~/.ssh/config). */
   sshConfigFile: bounded(4096).optional(),
   proxyJump: bounded(1024).optional(),
-  /** Which toolstack drives this host; 'auto' detects (xl means Xen, virsh means libvirt). */
-  toolstack: z.enum(['auto', 'libvirt', 'xen']).default('auto'),
+  /** Which toolstack drives this host; 'auto' detects (xl means Xen, virsh means libvirt, lxc-ls alone means LXC). */
+  toolstack: z.enum(['auto', 'libvirt', 'xen', 'lxc']).default('auto'),
   /** libvirt connection URI; unset means the host's default, chosen as a user running virsh would. */
   libvirtUri: bounded(512).optional(),
   /** Polling interval for statistics and as fallback when no event stream is available. */

@@ -1,13 +1,13 @@
 /**
  * The guest filter language: free words match name, host and state (all words must match);
- * `key:value` narrows one field (`state:paused`, `host:kvm1`, `name:web`, `uuid:1234`);
+ * `key:value` narrows one field (`state:paused`, `host:kvm1`, `name:web`, `uuid:1234`, `kind:container`);
  * comma-separated values are alternatives (`state:running,paused`); a leading `-` negates a term;
  * double quotes keep spaces (`name:"web 01"`). Matching is case-insensitive substring, except `state:`
- * which matches the state exactly or by prefix (`state:run`).
+ * and `kind:`, which match exactly or by prefix (`state:run`, `kind:vm`, `kind:c`).
  */
 import type { GuestState } from './models';
 
-export const FILTER_FIELDS = ['name', 'host', 'state', 'uuid', 'os'] as const;
+export const FILTER_FIELDS = ['name', 'host', 'state', 'uuid', 'os', 'kind'] as const;
 export type FilterField = (typeof FILTER_FIELDS)[number];
 
 export interface FilterTerm {
@@ -28,6 +28,8 @@ export interface FilterableGuest {
   state: GuestState | string;
   uuid: string;
   osType?: string;
+  /** 'vm' | 'container'; absent counts as 'vm'. */
+  kind?: string;
 }
 
 function tokenize(input: string): string[] {
@@ -93,6 +95,8 @@ function fieldMatches(field: FilterField | 'any', value: string, g: FilterableGu
       return g.uuid.toLowerCase().includes(value);
     case 'os':
       return (g.osType ?? '').toLowerCase().includes(value);
+    case 'kind':
+      return (g.kind ?? 'vm').startsWith(value);
     case 'any':
       return (
         g.name.toLowerCase().includes(value) ||

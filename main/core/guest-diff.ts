@@ -20,6 +20,7 @@ const COMPARED_KEYS: readonly (keyof Guest)[] = [
   'osType',
   'arch',
   'isControlDomain',
+  'kind',
 ];
 
 /** True if two snapshots of the same guest differ in anything a user can see (cpuTimeNs alone does not count). */

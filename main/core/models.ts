@@ -3,7 +3,15 @@
  * Guests are keyed by UUID: names can change and Xen domain ids change on every boot.
  */
 
-export type Toolstack = 'libvirt' | 'xen';
+export type Toolstack = 'libvirt' | 'xen' | 'lxc';
+
+/** A virtual machine (libvirt, Xen) or a system container (LXC, libvirt-lxc). */
+export type GuestKind = 'vm' | 'container';
+
+/** The guest's kind; guests from before the kind existed are VMs. */
+export function guestKind(g: { kind?: GuestKind }): GuestKind {
+  return g.kind ?? 'vm';
+}
 
 /** Normalised guest state; drivers map virsh/xl states onto these. */
 export const GUEST_STATES = [
@@ -46,6 +54,8 @@ export interface Guest {
   uptimeSec?: number | null;
   /** Xen: the Domain-0 / control domain, which has no lifecycle actions. */
   isControlDomain?: boolean;
+  /** Every driver sets it; absent means 'vm' (see guestKind). */
+  kind?: GuestKind;
 }
 
 export interface HostFacts {
@@ -136,7 +146,29 @@ export interface GuestDetails {
   nics: NicDevice[];
   consoles: ConsoleDevice[];
   graphics: GraphicsDevice[];
-  /** The configuration as the toolstack returns it: libvirt XML or xl JSON. */
+  /** The configuration as the toolstack returns it: libvirt XML, xl JSON or the LXC config file. */
   raw: string;
-  rawFormat: 'xml' | 'json';
+  rawFormat: 'xml' | 'json' | 'lxc-config';
+  kind?: GuestKind;
+  /** Containers: the root filesystem ("dir:/var/lib/lxc/web/rootfs"). */
+  rootfs?: string;
+  /** Containers: bind and other mounts of the config (lxc.mount.entry, fstab syntax). */
+  mounts?: MountEntry[];
+  /** Containers: cgroup limits of the config, key without the lxc.cgroup./lxc.cgroup2. prefix ("memory.max" -> "64M"). */
+  limits?: ResourceLimit[];
+}
+
+export interface MountEntry {
+  source: string;
+  target: string;
+  fstype: string;
+  options: string;
+}
+
+export interface ResourceLimit {
+  /** "memory.limit_in_bytes", "cpuset.cpus", "pids.max" ... */
+  key: string;
+  value: string;
+  /** 'cgroup' (v1) or 'cgroup2'. */
+  hierarchy: 'cgroup' | 'cgroup2';
 }

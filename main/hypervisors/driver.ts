@@ -1,5 +1,5 @@
 /**
- * One interface, two implementations: libvirt (virsh) and Xen (xl, xentop, xenstore).
+ * One interface, three implementations: libvirt (virsh), Xen (xl, xentop, xenstore) and LXC (lxc-* tools).
  * A driver talks to exactly one host through a CommandRunner and holds no connection of its own.
  * Contract for implementers:
  *  - refresh() issues a fixed number of commands, independent of the number of guests (one bulk command

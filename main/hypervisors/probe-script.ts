@@ -7,6 +7,8 @@
  *   env_uri=...                    $LIBVIRT_DEFAULT_URI of the login environment
  *   uri_default=...                uri_default from libvirt.conf (root: /etc/libvirt, others: $XDG_CONFIG_HOME)
  *   system=yes|no|skipped          `virsh -c qemu:///system uri` succeeds within 5 s (only asked when needed)
+ *   lxc=/usr/bin/lxc-ls | lxc=     command -v lxc-ls
+ *   lxc_ok=yes|no|skipped          `lxc-ls --version` runs (only asked when lxc-ls is there)
  */
 export const PROBE_SCRIPT = [
   'xl=$(command -v xl 2>/dev/null); virsh=$(command -v virsh 2>/dev/null); uid=$(id -u 2>/dev/null)',
@@ -21,6 +23,9 @@ export const PROBE_SCRIPT = [
   '  if $t virsh -c qemu:///system uri >/dev/null 2>&1; then sys=yes; else sys=no; fi',
   'fi',
   'echo "system=$sys"',
+  'lxc=$(command -v lxc-ls 2>/dev/null); echo "lxc=$lxc"',
+  'lxc_ok=skipped; if [ -n "$lxc" ]; then if lxc-ls --version >/dev/null 2>&1; then lxc_ok=yes; else lxc_ok=no; fi; fi',
+  'echo "lxc_ok=$lxc_ok"',
 ].join('\n');
 
 export interface ProbeFacts {
@@ -30,6 +35,9 @@ export interface ProbeFacts {
   envUri: string;
   uriDefault: string;
   system: 'yes' | 'no' | 'skipped';
+  /** Path of lxc-ls, '' when absent (also when an older probe did not ask). */
+  lxc: string;
+  lxcOk: 'yes' | 'no' | 'skipped';
 }
 
 export function parseProbe(stdout: string): ProbeFacts | null {
@@ -47,5 +55,7 @@ export function parseProbe(stdout: string): ProbeFacts | null {
     envUri: kv.get('env_uri') ?? '',
     uriDefault: kv.get('uri_default') ?? '',
     system: sys === 'yes' || sys === 'no' ? sys : 'skipped',
+    lxc: kv.get('lxc') ?? '',
+    lxcOk: kv.get('lxc_ok') === 'yes' ? 'yes' : kv.get('lxc_ok') === 'no' ? 'no' : 'skipped',
   };
 }

@@ -188,7 +188,7 @@ describeLab('renderer against the lab (e2e)', () => {
     await dlg.getByLabel('OpenSSH client config').fill(sshConfig);
     await dlg.getByRole('button', { name: 'Read hosts' }).click();
     await dlg.locator('table').waitFor();
-    for (const extra of ['jump', 'inner']) {
+    for (const extra of ['jump', 'inner', 'ct1']) {
       const box = dlg.getByRole('checkbox', { name: `Import ${extra}` });
       if (await box.count()) await box.uncheck();
     }

@@ -12,9 +12,10 @@ KEEP=0; PURGE=0
 for a in "$@"; do case $a in --keep-dir) KEEP=1 ;; --purge) PURGE=1 ;; *) die "unknown option $a" ;; esac; done
 
 for h in $LAB_HOST_NAMES; do stop_sshd "$h"; done
+bash "$HERE/lib/setup-lxc.sh" --down
 
 # Everything still running as a lab user (session libvirtd, virtlogd, qemu, ...), by PID.
-for h in $LAB_HOST_NAMES; do
+for h in $LAB_USER_HOSTS; do
   u=$(host_get "$h" user)
   id -u "$u" >/dev/null 2>&1 || continue
   pids=$(pgrep -u "$u" || true)
@@ -23,14 +24,14 @@ for h in $LAB_HOST_NAMES; do
 done
 for _ in $(seq 1 20); do
   left=0
-  for h in $LAB_HOST_NAMES; do
+  for h in $LAB_USER_HOSTS; do
     u=$(host_get "$h" user); id -u "$u" >/dev/null 2>&1 || continue
     for p in $(pgrep -u "$u" || true); do alive "$p" && left=1; done
   done
   [ $left = 0 ] && break
   sleep 0.1
 done
-for h in $LAB_HOST_NAMES; do
+for h in $LAB_USER_HOSTS; do
   u=$(host_get "$h" user)
   id -u "$u" >/dev/null 2>&1 || continue
   pids=$(pgrep -u "$u" || true)
@@ -54,7 +55,7 @@ if command -v iptables >/dev/null 2>&1 && iptables -n -L VMDECK-LAB >/dev/null 2
 fi
 
 if [ $PURGE = 1 ]; then
-  for h in $LAB_HOST_NAMES; do
+  for h in $LAB_USER_HOSTS; do
     u=$(host_get "$h" user)
     id -u "$u" >/dev/null 2>&1 && userdel -r "$u" 2>/dev/null
   done

@@ -36,7 +36,7 @@ function consoleSession(host: string, guest: string, steps: { send: string; expe
 describeLab('lab', () => {
   it('lab.json describes every host', () => {
     const lab = loadLab()!;
-    expect(Object.keys(lab.hosts).sort()).toEqual(['fleet', 'inner', 'jump', 'kvm1', 'kvm2', 'xen1']);
+    expect(Object.keys(lab.hosts).sort()).toEqual(['ct1', 'fleet', 'inner', 'jump', 'kvm1', 'kvm2', 'xen1']);
     expect(lab.hosts.inner!.proxyJump).toBe('jump');
     expect(lab.hosts.kvm2!.password).toBeTruthy();
     expect(lab.passphraseKey.authorizedOn).toBe('kvm2');

@@ -12,7 +12,7 @@ export interface LabHost {
   port: number;
   user: string;
   identityFile: string;
-  kind: 'libvirt' | 'xen' | 'bastion';
+  kind: 'libvirt' | 'xen' | 'bastion' | 'lxc';
   libvirtUri?: string;
   guests: string[];
   proxyJump?: string;
@@ -27,6 +27,9 @@ export interface LabHost {
   knownHostsName?: string;
   netns?: string;
   authMethods?: string[];
+  /** ct1: root's lxcpath and its containers with their state at lab-up. */
+  lxcPath?: string;
+  containers?: { name: string; hostname: string; initialState: 'running' | 'stopped' | 'frozen' }[];
 }
 
 export interface Lab {

@@ -1,5 +1,5 @@
 /**
- * Turns a failed (or falsely successful) virsh / xl command into a VmdeckError with a stable code.
+ * Turns a failed (or falsely successful) virsh / xl / lxc-* command into a VmdeckError with a stable code.
  * The tools only say what went wrong in words, so this module is the one place that reads stderr; everything
  * above it branches on codes. Rules are ordered: the first match wins. stderr and the exit code are kept.
  */
@@ -53,6 +53,16 @@ const VIRSH_RULES: readonly Rule[] = [
   { code: 'INVALID_ARGUMENT', test: /invalid argument|XML error|XML document failed to validate/i, summary: 'Invalid argument' },
 ];
 
+/** LXC tools (lxc-start, lxc-stop, lxc-freeze, lxc-attach, lxc-console ..., LXC 4-5) as captured in test/fixtures/lxc. */
+const LXC_RULES: readonly Rule[] = [
+  { code: 'NOT_FOUND', test: /doesn't exist|No container config specified|Container not found|does not exist/i, summary: 'No such container' },
+  { code: 'INVALID_STATE', test: /is not running|already running|is already frozen|not frozen|Failed to get init pid|Failed to (?:freeze|unfreeze|thaw)|Failed to serve state clients/i, summary: 'The container is not in a state that allows this' },
+  { code: 'TIMEOUT', test: /timed out|Timeout/i, summary: 'The container did not stop in time' },
+  { code: 'PERMISSION_DENIED', test: /Permission denied|Operation not permitted|must be run as root|Failed to (?:create|open) .*lock/i, summary: 'Not allowed to manage this container' },
+  { code: 'ALREADY_EXISTS', test: /already exists/i, summary: 'Already exists' },
+  { code: 'UNSUPPORTED', test: /unrecognized option|invalid option|unknown option/i, summary: 'Not supported by this LXC' },
+];
+
 /** libxl's ERROR_* codes (libxl_types.idl) for messages no rule knows. */
 const LIBXL_RC: Readonly<Record<number, ErrorCode>> = {
   [-4]: 'UNSUPPORTED',
@@ -66,13 +76,13 @@ const LIBXL_RC: Readonly<Record<number, ErrorCode>> = {
   [-25]: 'UNSUPPORTED',
 };
 
-export type Tool = 'xl' | 'virsh';
+export type Tool = 'xl' | 'virsh' | 'lxc';
 
 export function classifyFailure(tool: Tool, f: CommandFailure): VmdeckError {
   const stderr = f.stderr.trim();
   const details = { exitCode: f.exitCode, stderr: f.stderr, command: f.argv };
   if (f.exitCode === 127) return new VmdeckError('UNSUPPORTED', `${f.argv[0] ?? tool} is not installed on the host`, details);
-  const rules = tool === 'xl' ? [...XL_RULES, ...COMMON_RULES] : [...VIRSH_RULES, ...COMMON_RULES];
+  const rules = [...(tool === 'xl' ? XL_RULES : tool === 'lxc' ? LXC_RULES : VIRSH_RULES), ...COMMON_RULES];
   for (const rule of rules) {
     if (rule.test.test(stderr)) return new VmdeckError(rule.code, `${rule.summary}: ${firstMeaningfulLine(stderr)}`, details);
   }

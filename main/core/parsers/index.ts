@@ -1,4 +1,4 @@
-/** Pure parsers for virsh, libvirt XML, xl, xentop and xenstore output, and the failure classifier. */
+/** Pure parsers for virsh, libvirt XML, xl, xentop, xenstore and LXC output, and the failure classifier. */
 export * from './parse-error';
 export * from './line-splitter';
 export * from './libvirt-states';
@@ -13,3 +13,7 @@ export * from './xl-info';
 export * from './xentop';
 export * from './xenstore-watch';
 export * from './classify-failure';
+export * from './lxc-info';
+export * from './lxc-config';
+export * from './lxc-inventory';
+export * from './lxc-monitor';

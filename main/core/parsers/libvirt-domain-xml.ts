@@ -52,6 +52,8 @@ export function parseLibvirtDomainXml(xml: string): Omit<GuestDetails, 'hostId'>
     uuid: uuid.toLowerCase(),
     name,
     toolstack: 'libvirt',
+    // libvirt-lxc domains are containers (<domain type='lxc'>, os type "exe"); everything else is a VM.
+    kind: attr(domain, 'type') === 'lxc' ? 'container' : 'vm',
     vcpus: currentVcpus,
     maxVcpus,
     memoryKiB: memoryKiB(domain.currentMemory) ?? maxMemoryKiB,

@@ -73,6 +73,7 @@ export function xlConfigToDetails(c: XlDomainConfig): Omit<GuestDetails, 'hostId
     uuid: c.uuid,
     name: c.name,
     toolstack: 'xen',
+    kind: 'vm',
     osType: type,
     vcpus: c.onlineVcpus ?? c.maxVcpus ?? 1,
     maxVcpus: c.maxVcpus ?? c.onlineVcpus ?? 1,

@@ -121,6 +121,11 @@ export interface HostCpuSample {
   totalNs: number;
 }
 
+/** Guests of an `lxc://` connection (libvirt-lxc) are containers; every other libvirt driver runs VMs. */
+export function libvirtGuestKind(uri: string): 'vm' | 'container' {
+  return /^lxc(?:\+[a-z]+)?:/i.test(uri) ? 'container' : 'vm';
+}
+
 export function parseRefresh(
   stdout: string,
   stderr: string,
@@ -167,6 +172,7 @@ export function parseRefresh(
       autostart: autostart.has(uuid),
       persistent: persistent.has(uuid),
       hasManagedSave: managedSave.has(uuid),
+      kind: libvirtGuestKind(uri),
     };
     if (st.reason !== undefined) g.stateReason = st.reason;
     if (st.vcpuMaximum !== undefined) g.maxVcpus = st.vcpuMaximum;

@@ -31,6 +31,7 @@ export function xenGuests(rows: readonly XlListRow[], configs: readonly XlDomain
       autostart: null,
       persistent: false,
       isControlDomain: row.domId === 0,
+      kind: 'vm',
     };
     if (row.stateReason !== undefined) g.stateReason = row.stateReason;
     if (config?.maxVcpus !== undefined) g.maxVcpus = config.maxVcpus;

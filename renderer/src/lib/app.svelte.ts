@@ -138,7 +138,7 @@ export class AppModel {
   requestAction(keys: readonly GuestKey[], action: LifecycleAction): void {
     const targets = keys.filter((k) => {
       const g = this.guests.get(k);
-      return g !== undefined && isActionEnabled(action, g.state, g.isControlDomain) && !this.ui.running.has(k);
+      return g !== undefined && isActionEnabled(action, g.state, g.isControlDomain, g.kind) && !this.ui.running.has(k);
     });
     if (targets.length === 0) return;
     const spec = actionSpec(action);

@@ -9,6 +9,7 @@ describeLab('toolstack detection on the lab hosts', () => {
     ['kvm1', 'libvirt', 'qemu:///session'],
     ['fleet', 'libvirt', undefined],
     ['xen1', 'xen', undefined],
+    ['ct1', 'lxc', undefined],
   ])('%s → %s', async (host, toolstack, uri) => {
     const runner = new CountingRunner(new OpenSshRunner(host));
     const result = await detectToolstack(runner, { toolstack: 'auto' });

@@ -13,8 +13,12 @@ fleet 127.0.0.1 2203 vmdeck-fleet -            libvirt
 xen1  127.0.0.1 2204 vmdeck-xen   -            xen
 jump  10.77.1.2 22   vmdeck-jump  vmdeck-jump  bastion
 inner 10.77.2.2 22   vmdeck-inner vmdeck-inner libvirt
+ct1   127.0.0.1 2205 root         -            lxc
 "
-LAB_HOST_NAMES="kvm1 kvm2 fleet xen1 jump inner"
+LAB_HOST_NAMES="kvm1 kvm2 fleet xen1 jump inner ct1"
+# Hosts with a lab user of their own (created, keyed and cleaned up by lab-up/lab-down). ct1 logs in as root
+# (privileged LXC containers need it); its key is served by its own sshd only (lib/setup-lxc.sh).
+LAB_USER_HOSTS="kvm1 kvm2 fleet xen1 jump inner"
 
 # Network namespace topology (only these lab addresses are ever used).
 NS_JUMP=vmdeck-jump
@@ -128,6 +132,7 @@ stop_sshd() {
 # PIDs of the session libvirtd (and its helper virtlogd is left alone) of a host's user.
 libvirtd_pids() {
   local u; u=$(host_get "$1" user)
+  [ "$u" != root ] || return 0
   id -u "$u" >/dev/null 2>&1 || return 0
   pgrep -u "$u" -x libvirtd || true
 }

@@ -30,6 +30,13 @@ if os.path.exists(xen_guests_file):
     with open(xen_guests_file, encoding='utf-8') as f:
         GUESTS['xen1'] = [l.strip() for l in f if l.strip()]
 
+lxc_meta = os.path.join(lab, 'lxc', 'containers.json')
+lxc_containers = []
+if os.path.exists(lxc_meta):
+    with open(lxc_meta, encoding='utf-8') as f:
+        lxc_containers = json.load(f)
+    GUESTS['ct1'] = [c['name'] for c in lxc_containers]
+
 hosts = {}
 for name, addr, port, user, netns, kind in rows:
     hdir = os.path.join(lab, 'hosts', name)
@@ -63,6 +70,9 @@ for name, addr, port, user, netns, kind in rows:
         h['authMethods'] = ['publickey']
     if name == 'xen1':
         h['xenSimDir'] = os.path.join(lab, 'xen-sim')
+    if name == 'ct1':
+        h['lxcPath'] = '/var/lib/lxc'
+        h['containers'] = lxc_containers
     hosts[name] = h
 
 with open(os.path.join(lab, 'secrets', 'passphrase')) as f:

@@ -4,10 +4,11 @@ import { createDriver, decide, detectToolstack } from '../../../main/hypervisors
 import { LibvirtDriver } from '../../../main/hypervisors/libvirt/libvirt-driver';
 import type { ProbeFacts } from '../../../main/hypervisors/probe-script';
 import { PROBE_SCRIPT } from '../../../main/hypervisors/probe-script';
+import { LxcDriver } from '../../../main/hypervisors/lxc/lxc-driver';
 import { XenDriver } from '../../../main/hypervisors/xen/xen-driver';
 import { FakeRunner } from './fake-runner';
 
-const NONE: ProbeFacts = { xl: '', virsh: '', uid: '1000', envUri: '', uriDefault: '', system: 'skipped' };
+const NONE: ProbeFacts = { xl: '', virsh: '', uid: '1000', envUri: '', uriDefault: '', system: 'skipped', lxc: '', lxcOk: 'skipped' };
 const VIRSH = { ...NONE, virsh: '/usr/bin/virsh' };
 const XL = { ...NONE, xl: '/usr/sbin/xl' };
 const BOTH = { ...VIRSH, xl: '/usr/sbin/xl' };
@@ -40,6 +41,38 @@ describe('toolstack decision', () => {
     expect(decide(all, { toolstack: 'auto' })).toMatchObject({ libvirtUri: 'qemu+ssh://x/system', libvirtUriSource: 'LIBVIRT_DEFAULT_URI' });
     expect(decide({ ...all, envUri: '' }, { toolstack: 'auto' })).toMatchObject({ libvirtUri: 'test:///default', libvirtUriSource: 'uri_default' });
     expect(decide({ ...all, envUri: '', uriDefault: '' }, { toolstack: 'auto' })).toMatchObject({ libvirtUri: 'qemu:///system', libvirtUriSource: 'qemu:///system reachable' });
+  });
+});
+
+describe('LXC detection', () => {
+  const LXC = { ...NONE, lxc: '/usr/bin/lxc-ls', lxcOk: 'yes' as const };
+  it('lxc-ls alone → LXC; with a configured virsh or xl those win; configured LXC needs a working lxc-ls', () => {
+    expect(decide(LXC, { toolstack: 'auto' })).toEqual({ toolstack: 'lxc', warnings: [] });
+    // virsh with no configured URI and no system daemon: an LXC host that happens to have libvirt-clients
+    const rootIdle = { ...LXC, virsh: '/usr/bin/virsh', system: 'no' as const, uid: '0' };
+    const idleVirsh = decide(rootIdle, { toolstack: 'auto' });
+    expect(idleVirsh.toolstack).toBe('lxc');
+    expect(idleVirsh.warnings.join(' ')).toMatch(/using LXC/);
+    expect(decide(rootIdle, { toolstack: 'auto', libvirtUri: 'qemu:///session' }).toolstack).toBe('libvirt');
+    expect(decide({ ...rootIdle, envUri: 'qemu:///session' }, { toolstack: 'auto' }).toolstack).toBe('libvirt');
+    // a normal user keeps libvirt's session fallback
+    expect(decide({ ...rootIdle, uid: '1000' }, { toolstack: 'auto' })).toMatchObject({ toolstack: 'libvirt', libvirtUri: 'qemu:///session' });
+    const withVirsh = decide({ ...LXC, virsh: '/usr/bin/virsh', system: 'yes' }, { toolstack: 'auto' });
+    expect(withVirsh.toolstack).toBe('libvirt');
+    expect(withVirsh.warnings).toEqual([]);
+    expect(decide({ ...LXC, xl: '/usr/sbin/xl' }, { toolstack: 'auto' })).toEqual({ toolstack: 'xen', warnings: [] });
+    expect(decide({ ...LXC, virsh: '/usr/bin/virsh' }, { toolstack: 'lxc' })).toEqual({ toolstack: 'lxc', warnings: [] });
+    expect(code(() => decide(VIRSH, { toolstack: 'lxc' }))).toBe('UNSUPPORTED');
+    expect(code(() => decide({ ...LXC, lxcOk: 'no' }, { toolstack: 'lxc' }))).toBe('UNSUPPORTED');
+    expect(code(() => decide({ ...LXC, lxcOk: 'no' }, { toolstack: 'auto' }))).toBe('UNSUPPORTED');
+  });
+
+  it('the probe reports lxc-ls; an answer from before the question has none', async () => {
+    const runner = new FakeRunner(() => ({ stdout: 'xl=\nvirsh=\nuid=0\nenv_uri=\nuri_default=\nsystem=skipped\nlxc=/usr/bin/lxc-ls\nlxc_ok=yes\n' }));
+    expect(await detectToolstack(runner, { toolstack: 'auto' })).toEqual({ toolstack: 'lxc', warnings: [] });
+    const old = new FakeRunner(() => ({ stdout: 'xl=\nvirsh=\nuid=0\nenv_uri=\nuri_default=\nsystem=skipped\n' }));
+    await expect(detectToolstack(old, { toolstack: 'auto' })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    expect(createDriver(runner, { toolstack: 'lxc', warnings: [] })).toBeInstanceOf(LxcDriver);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { GuestState, LifecycleAction } from '../../../../main/core/models';
+import type { GuestKind, GuestState, LifecycleAction } from '../../../../main/core/models';
 
 export interface ActionSpec {
   action: LifecycleAction;
@@ -33,12 +33,25 @@ export const TOOLBAR_ACTIONS: readonly ActionSpec[] = [
   { action: 'reset', label: 'Reset', progress: 'Resetting', destructive: true, enabledIn: ['running', 'blocked', 'paused'] },
 ];
 
+export const KIND_LABEL: Readonly<Record<GuestKind, string>> = { vm: 'VM', container: 'Container' };
+
+/** Actions a kind of guest does not have: containers keep no saved state and have no hardware reset. */
+const UNSUPPORTED_FOR: Readonly<Record<GuestKind, ReadonlySet<LifecycleAction>>> = {
+  vm: new Set(),
+  container: new Set<LifecycleAction>(['save', 'restore', 'reset']),
+};
+
+export function kindSupports(kind: GuestKind, action: LifecycleAction): boolean {
+  return !UNSUPPORTED_FOR[kind].has(action);
+}
+
 export function actionSpec(action: LifecycleAction): ActionSpec | undefined {
   return TOOLBAR_ACTIONS.find((a) => a.action === action);
 }
 
-export function isActionEnabled(action: LifecycleAction, state: GuestState, isControlDomain = false): boolean {
+export function isActionEnabled(action: LifecycleAction, state: GuestState, isControlDomain = false, kind: GuestKind = 'vm'): boolean {
   if (isControlDomain) return false;
+  if (!kindSupports(kind, action)) return false;
   if (action === 'autostart-on' || action === 'autostart-off') return true;
   if (action === 'restore') return state === 'shutoff';
   const spec = actionSpec(action);

@@ -72,7 +72,7 @@ export class GuestsState {
     const f = this.filter;
     if (f.terms.length === 0) return this.sorted;
     return this.sorted.filter((r) =>
-      matchesFilter(f, { name: r.guest.name, hostName: r.hostName, state: r.guest.state, uuid: r.guest.uuid, osType: r.guest.osType }),
+      matchesFilter(f, { name: r.guest.name, hostName: r.hostName, state: r.guest.state, uuid: r.guest.uuid, osType: r.guest.osType, kind: r.guest.kind ?? 'vm' }),
     );
   });
 
