@@ -64,7 +64,6 @@ export class LxcDriver implements HypervisorDriver {
   private readonly statePollMs: number;
   private readonly token: () => string;
   private last: LxcInventory | undefined;
-  private uuidByName = new Map<string, string>();
 
   constructor(
     private readonly runner: CommandRunner,
@@ -97,7 +96,6 @@ export class LxcDriver implements HypervisorDriver {
     this.last = inv;
     const identity = inv.facts.machineId || inv.facts.hostname || this.runner.label;
     const guests = inv.containers.map((c) => this.toGuest(c, inv, identity));
-    this.uuidByName = new Map(guests.map((g) => [g.name, g.uuid]));
     return { guests, facts: lxcFacts(inv) };
   }
 
@@ -136,10 +134,7 @@ export class LxcDriver implements HypervisorDriver {
     return watchLines(stream, (line) => {
       const event = parseLxcMonitorLine(line);
       if (event === null) return;
-      const hint: ChangeHint = { name: event.name, detail: event.line };
-      const uuid = this.uuidByName.get(event.name);
-      if (uuid !== undefined) hint.uuid = uuid;
-      onChange(hint);
+      onChange({ name: event.name, detail: event.line });
     });
   }
 
@@ -254,7 +249,6 @@ export class LxcDriver implements HypervisorDriver {
   }
 
   dispose(): void {
-    this.uuidByName.clear();
   }
 }
 
