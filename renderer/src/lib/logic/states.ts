@@ -1,19 +1,14 @@
 import type { GuestState } from '../../../../main/core/models';
 import type { ConnectionState } from '../../../../main/core/contract';
+import { GUEST_STATE_LABEL } from '../../../../main/core/filter';
+
+/** The display words are the filter's vocabulary (main/core/filter.ts): what is shown can be typed. */
+export { GUEST_STATE_LABEL, countsAsRunning } from '../../../../main/core/filter';
+
+/** A state as the screen shows it. */
+export const stateLabel = (s: GuestState | string): string => (GUEST_STATE_LABEL as Record<string, string>)[s] ?? s;
 
 export type Tone = 'ok' | 'warn' | 'bad' | 'idle' | 'busy';
-
-export const GUEST_STATE_LABEL: Record<GuestState, string> = {
-  running: 'Running',
-  blocked: 'Running (idle)',
-  paused: 'Paused',
-  shutdown: 'Shutting down',
-  shutoff: 'Shut off',
-  crashed: 'Crashed',
-  dying: 'Dying',
-  pmsuspended: 'Suspended',
-  unknown: 'Unknown',
-};
 
 export const GUEST_STATE_TONE: Record<GuestState, Tone> = {
   running: 'ok',
