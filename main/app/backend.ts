@@ -12,7 +12,8 @@ import { HostStore } from '../services/host-store';
 import { PromptService } from '../services/prompt-service';
 import { SettingsStore } from '../services/settings-store';
 import type { SecretStore } from '../transport/secrets';
-import { createHostLinkFactory } from './host-links';
+import { HostChecker } from './host-check';
+import { createConnectionManager, createHostLinkFactory, type HostLinkDeps } from './host-links';
 import { createSessionDeps } from './session-deps';
 import { createConsoles } from './consoles';
 import { listSshConfigCandidates } from './ssh-config-import';
@@ -52,15 +53,25 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const prompts = new PromptService();
   const activity = new ActivityLog();
 
-  const linkFactory = createHostLinkFactory({
+  const linkDeps: HostLinkDeps = {
     configDir: options.configDir,
     prompts,
     activity,
     ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(options.extraKnownHosts ? { extraKnownHosts: options.extraKnownHosts } : {}),
     ...(options.homeDir ? { homeDir: options.homeDir } : {}),
+  };
+  const linkFactory = createHostLinkFactory(linkDeps);
+  const sessionDeps = createSessionDeps(settings);
+  const registry = store.add(new HostRegistry(hostStore, linkFactory, sessionDeps));
+  const testConnections = store.add(createConnectionManager(linkDeps));
+  const checker = new HostChecker({
+    manager: testConnections,
+    registry,
+    prompts,
+    session: sessionDeps,
+    appKnownHostsPath: join(options.configDir, 'known_hosts'),
   });
-  const registry = store.add(new HostRegistry(hostStore, linkFactory, createSessionDeps(settings)));
   const consoles = store.add(
     createConsoles({ registry, settings, emit, logDir: join(options.configDir, 'console-logs') }),
   );
@@ -72,6 +83,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   store.add(prompts.onClosed((p) => emit('prompts.closed', p)));
   store.add(activity.onDidAdd((r) => emit('activity.added', r)));
   store.add(settings.onDidChange((s) => emit('settings.changed', s)));
+  store.add(settings.onDidChange(() => registry.applyPollIntervals()));
 
   const info: AppInfo = {
     version: options.version,
@@ -118,6 +130,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     'activity.list': () => activity.list(),
     'settings.get': () => settings.get(),
     'settings.update': (patch) => settings.update(patch),
+    'hosts.test': (input, excludeId) => checker.test(input, excludeId),
+    'hosts.duplicates': (input, excludeId) => checker.duplicates(input, excludeId),
   };
 
   if (options.autoConnect !== false) registry.connectAll();

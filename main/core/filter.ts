@@ -32,7 +32,7 @@ export const GUEST_STATE_WORDS: Readonly<Record<GuestState, readonly string[]>> 
     const words = label.replace(/[()]/g, '').split(/\s+/);
     return [s, [...new Set([label, label.replace(/[()]/g, ''), s, ...words, ...(s === 'blocked' ? ['idle'] : [])])]];
   }),
-) as Record<GuestState, readonly string[]>;
+) as unknown as Record<GuestState, readonly string[]>;
 
 /** Whether a guest in this state counts as running (status bar counts, `state:running`). */
 export function countsAsRunning(state: GuestState | string): boolean {
