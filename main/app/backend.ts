@@ -2,6 +2,7 @@
  * The composition root: builds every service once, wires their events to the event sink, and returns the
  * contract's handlers. Electron (main/electron) and browser mode (main/web) are thin transports over this.
  */
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { AppInfo, EventName, EventPayload, EventSink, VmdeckHandlers } from '../core/contract';
 import { VmdeckError } from '../core/errors';
@@ -73,7 +74,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     appKnownHostsPath: join(options.configDir, 'known_hosts'),
   });
   const consoles = store.add(
-    createConsoles({ registry, settings, emit, logDir: join(options.configDir, 'console-logs') }),
+    createConsoles({ registry, settings, emit, activity, logDir: join(options.configDir, 'console-logs') }),
   );
 
   store.add(registry.onDidChangeHost((v) => emit('hosts.changed', v)));
@@ -92,6 +93,27 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     canStoreSecrets: options.secrets !== undefined,
   };
 
+  // User actions go to the activity log with who, what, which guest (by name) and the result.
+  const who = localUser();
+  const asUser = <T>(hostId: string, action: string, uuid: string | undefined, body: () => Promise<T> | T): Promise<T> => {
+    const guest = uuid !== undefined ? registry.guest(hostId, uuid) : undefined;
+    let hostName: string | undefined;
+    try {
+      hostName = registry.session(hostId).config.name;
+    } catch {
+      hostName = undefined; // NOT_FOUND comes from the body itself
+    }
+    return activity.record(
+      {
+        hostId,
+        action,
+        ...(uuid !== undefined ? { guestUuid: uuid, guestName: guest?.name ?? uuid } : hostName !== undefined ? { subject: hostName } : {}),
+        ...(who ? { user: who } : {}),
+      },
+      body,
+    );
+  };
+
   const handlers: VmdeckHandlers = {
     'app.info': () => info,
     'app.openExternal': async (url) => {
@@ -100,25 +122,31 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       await options.openExternal(url);
     },
     'hosts.list': () => registry.list(),
-    'hosts.add': (input) => registry.add(input),
-    'hosts.update': (id, input) => registry.update(id, input),
-    'hosts.remove': (id) => {
-      consoles.closeAllForHost(id);
-      prompts.cancelForHost(id);
-      registry.remove(id);
+    'hosts.add': (input) => {
+      const view = registry.add(input);
+      activity.add({ hostId: view.config.id, argv: ['add host', view.config.name], startedAt: Date.now(), durationMs: 0, exitCode: 0, kind: 'action', action: 'add host', ...(who ? { user: who } : {}) });
+      return view;
     },
-    'hosts.connect': (id, opts) => registry.connect(id, opts),
-    'hosts.disconnect': (id) => {
-      consoles.closeAllForHost(id);
-      prompts.cancelForHost(id);
-      registry.disconnect(id);
-    },
+    'hosts.update': (id, input) => asUser(id, 'edit host', undefined, () => registry.update(id, input)),
+    'hosts.remove': (id) =>
+      asUser(id, 'remove host', undefined, () => {
+        consoles.closeAllForHost(id);
+        prompts.cancelForHost(id);
+        registry.remove(id);
+      }),
+    'hosts.connect': (id, opts) => asUser(id, 'connect', undefined, () => registry.connect(id, opts)),
+    'hosts.disconnect': (id) =>
+      asUser(id, 'disconnect', undefined, () => {
+        consoles.closeAllForHost(id);
+        prompts.cancelForHost(id);
+        registry.disconnect(id);
+      }),
     'hosts.sshConfigCandidates': (path) => listSshConfigCandidates(path, options.homeDir),
     'guests.list': () => registry.guests(),
     'guests.details': (hostId, uuid) => registry.details(hostId, uuid),
-    'guests.action': (hostId, uuid, action, opts) => registry.action(hostId, uuid, action, opts),
+    'guests.action': (hostId, uuid, action, opts) => asUser(hostId, action, uuid, () => registry.action(hostId, uuid, action, opts)),
     'consoles.devices': (hostId, uuid) => registry.consoleDevices(hostId, uuid),
-    'consoles.open': (hostId, uuid, opts) => consoles.open(hostId, uuid, opts),
+    'consoles.open': (hostId, uuid, opts) => asUser(hostId, opts?.device ? `console ${opts.device}` : 'console', uuid, () => consoles.open(hostId, uuid, opts)),
     'consoles.list': () => consoles.list(),
     'consoles.input': (id, data) => consoles.input(id, data),
     'consoles.resize': (id, cols, rows) => consoles.resize(id, cols, rows),
@@ -148,4 +176,12 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       store.dispose();
     },
   };
+}
+
+function localUser(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
 }

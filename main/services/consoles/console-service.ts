@@ -15,9 +15,10 @@ import { DisposableStore, type Disposable, type Event } from '../../core/lifecyc
 import type { ConsoleDevice, Guest, GuestDiff } from '../../core/models';
 import type { CommandRunner } from '../../core/runner';
 import type { HypervisorDriver } from '../../hypervisors/driver';
-import { systemClock, type Clock } from '../../transport/clock';
+import { systemClock, type Clock, type TimerHandle } from '../../transport/clock';
 import type { ConsoleLimits } from './console-limits';
 import { ConsoleLog, consoleLogPath, DEFAULT_LOG_KEEP } from './console-log';
+import { ConsoleNoiseFilter } from './console-noise';
 import { ConsoleSession, type ReattachPolicy } from './console-session';
 import { createGuestConsoleTarget } from './guest-console-target';
 
@@ -44,6 +45,10 @@ export interface ConsoleServiceDeps {
   guestPollMs?: number;
   /** Rotated log files kept per console log. */
   logKeep?: number;
+  /** The toolstack's noise cut from a console's output (console-noise.ts), e.g. for the activity log. */
+  onNoise?(info: ConsoleInfo, line: string): void;
+  /** How long a possible start of a noise line is held back before it is shown anyway (default 250 ms). */
+  noiseHoldMs?: number;
 }
 
 type OpenOptions = MethodParsedArgs<'consoles.open'>[2];
@@ -53,6 +58,8 @@ interface Entry {
   session: ConsoleSession;
   owned: DisposableStore;
   log: ConsoleLog | undefined;
+  noise: ConsoleNoiseFilter;
+  noiseFlush: TimerHandle | undefined;
 }
 
 export class ConsoleService implements Disposable {
@@ -109,7 +116,8 @@ export class ConsoleService implements Disposable {
     });
     const info: ConsoleInfo = { id, hostId, uuid, guestName: guest.name, status: session.status };
     if (device !== undefined) info.device = device;
-    const entry: Entry = { info, session, owned: new DisposableStore(), log: undefined };
+    const entry: Entry = { info, session, owned: new DisposableStore(), log: undefined, noise: new ConsoleNoiseFilter(), noiseFlush: undefined };
+    entry.owned.add({ dispose: () => entry.noiseFlush?.cancel() });
     this.entries.set(id, entry);
     entry.owned.add(session.onData((data) => this.output(entry, data)));
     entry.owned.add(session.onDidChange(() => this.sessionChanged(entry)));
@@ -201,8 +209,22 @@ export class ConsoleService implements Disposable {
   }
 
   private output(entry: Entry, data: Uint8Array): void {
+    // The session log keeps everything; the terminal does not show the toolstack's known noise.
     entry.log?.output(data);
-    this.deps.sink('consoles.data', { id: entry.info.id, data });
+    entry.noiseFlush?.cancel();
+    entry.noiseFlush = undefined;
+    const { shown, noise, droppedBytes } = entry.noise.push(data);
+    for (const line of noise) this.deps.onNoise?.({ ...entry.info }, line);
+    // Cut bytes never reach the terminal, so they are acknowledged here for the flow control.
+    if (droppedBytes > 0) entry.session.ack(droppedBytes);
+    if (shown.byteLength > 0) this.deps.sink('consoles.data', { id: entry.info.id, data: shown });
+    if (entry.noise.heldBytes > 0) {
+      entry.noiseFlush = this.clock.setTimeout(() => {
+        entry.noiseFlush = undefined;
+        const held = entry.noise.flush();
+        if (held.byteLength > 0 && this.entries.get(entry.info.id) === entry) this.deps.sink('consoles.data', { id: entry.info.id, data: held });
+      }, this.deps.noiseHoldMs ?? 250);
+    }
   }
 
   private sessionChanged(entry: Entry): void {
