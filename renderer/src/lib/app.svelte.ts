@@ -2,7 +2,7 @@
  * The composition root of the renderer: one instance of each state class, the adapters that feed them
  * from the contract, and the commands components call back into. Components never touch `api` directly.
  */
-import type { ConsoleInfo, HostInput, PromptAnswer, Settings, VmdeckApi } from '../../../main/core/contract';
+import type { ConsoleInfo, HostDuplicate, HostInput, HostTestResult, PromptAnswer, Settings, VmdeckApi } from '../../../main/core/contract';
 import { toErrorData, type ErrorData } from '../../../main/core/errors';
 import type { ConsoleDevice, LifecycleAction } from '../../../main/core/models';
 import { bindActivity } from './adapters/activity';
@@ -88,6 +88,16 @@ export class AppModel {
     const view = await this.api['hosts.update'](id, input);
     this.hosts.upsert(view);
     this.info(`Saved host ${view.config.name}`);
+  }
+
+  /** "Test connection" in the host dialog (nothing is saved); `editingId`: the host being edited. */
+  testHost(input: HostInput, editingId?: string): Promise<HostTestResult> {
+    return this.api['hosts.test'](input, editingId);
+  }
+
+  /** Configured hosts that reach the same machine as the same user as `input`. */
+  hostDuplicates(input: HostInput, editingId?: string): Promise<HostDuplicate[]> {
+    return this.api['hosts.duplicates'](input, editingId);
   }
 
   async removeHost(id: string): Promise<void> {
