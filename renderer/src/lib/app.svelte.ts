@@ -12,6 +12,7 @@ import { bindHosts } from './adapters/hosts';
 import { bindPrompts } from './adapters/prompts';
 import { bindSettings } from './adapters/settings';
 import { actionSpec, isActionEnabled } from './logic/actions';
+import { detailsSignature } from './logic/states';
 import type { GuestKey } from './logic/keys';
 import { ActivityState } from './state/activity.svelte';
 import { ConsolesState } from './state/consoles.svelte';
@@ -42,6 +43,8 @@ export class AppModel {
   readonly api: VmdeckApi;
   confirm = $state<PendingConfirm | null>(null);
   readonly #offs: (() => void)[] = [];
+  /** The guest's detailsSignature when its details were fetched: a change means they may be stale. */
+  readonly #detailsFor = new Map<string, string>();
 
   constructor(api: VmdeckApi, storage: Pick<Storage, 'getItem' | 'setItem'> | null) {
     this.api = api;
@@ -130,11 +133,19 @@ export class AppModel {
 
   // ---- guests
 
+  /**
+   * Details (hardware, configuration) of a guest, fetched once and again when the guest changed since
+   * (state, domain, sizes, name: see detailsSignature) or when `force`d (the Refresh buttons).
+   */
   async loadDetails(key: GuestKey, force = false): Promise<void> {
     const g = this.guests.get(key);
     if (!g) return;
     const cur = this.ui.details.get(key);
-    if (!force && cur && cur.status !== 'error') return;
+    const sig = detailsSignature(g);
+    const stale = this.#detailsFor.get(key) !== sig;
+    if (!force && cur && (cur.status === 'loading' || (cur.status === 'ready' && !stale))) return;
+    if (!force && cur?.status === 'error' && !stale) return;
+    this.#detailsFor.set(key, sig);
     this.ui.setDetails(key, { status: 'loading' });
     try {
       const details = await this.api['guests.details'](g.hostId, g.uuid);

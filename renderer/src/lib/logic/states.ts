@@ -1,4 +1,4 @@
-import type { GuestState } from '../../../../main/core/models';
+import type { Guest, GuestState } from '../../../../main/core/models';
 import type { ConnectionState } from '../../../../main/core/contract';
 import { GUEST_STATE_LABEL } from '../../../../main/core/filter';
 
@@ -39,3 +39,11 @@ export const CONNECTION_TONE: Record<ConnectionState, Tone> = {
   ready: 'ok',
   failed: 'bad',
 };
+
+/**
+ * What in a guest's row says its configuration (as guests.details reports it) may have changed: its state,
+ * domain, sizes, name, persistence. Statistics are left out: they change on every refresh.
+ */
+export function detailsSignature(g: Pick<Guest, 'state' | 'domId' | 'vcpus' | 'maxVcpus' | 'maxMemoryKiB' | 'name' | 'persistent' | 'autostart' | 'hasManagedSave'>): string {
+  return [g.state, g.domId, g.vcpus, g.maxVcpus, g.maxMemoryKiB, g.name, g.persistent, g.autostart, g.hasManagedSave].join('|');
+}
