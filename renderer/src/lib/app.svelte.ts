@@ -44,6 +44,7 @@ export class AppModel {
   confirm = $state<PendingConfirm | null>(null);
   readonly #offs: (() => void)[] = [];
   /** The guest's detailsSignature when its details were fetched: a change means they may be stale. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping read only inside loadDetails, never rendered
   readonly #detailsFor = new Map<string, string>();
 
   constructor(api: VmdeckApi, storage: Pick<Storage, 'getItem' | 'setItem'> | null) {
