@@ -15,7 +15,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it, onTestFailed } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { describeLab } from '../lab/describe-lab';
 import { loadLab, type Lab } from '../lab/lab';
@@ -72,6 +72,13 @@ describeLab('what a new user trips on (e2e, lab)', () => {
     lab = loadLab()!;
     app = await openApp({ viewport: { width: 1600, height: 1000 } });
     await app.page.getByRole('navigation', { name: 'Hosts' }).waitFor({ timeout: 90_000 });
+  });
+
+  beforeEach((ctx) => {
+    onTestFailed(async () => {
+      await app?.screenshot(`new-user-failure-${ctx.task.name.slice(0, 12).replace(/\W+/g, '-')}`).catch(() => undefined);
+      console.error(`server log (last 4 KiB):\n${app?.serverLog().slice(-4096) ?? ''}`);
+    });
   });
 
   afterAll(async () => {
@@ -194,6 +201,12 @@ describeLab('what a new user trips on (e2e, lab)', () => {
     await dlg.getByLabel('Port (optional)').fill(String(lab.hosts.kvm1!.port));
     await dlg.getByLabel('Identity file (optional)').fill(lab.hosts.kvm1!.identityFile!);
     await dlg.getByRole('button', { name: 'Add host' }).click();
+    // 127.0.0.1:2201 is not in the default known_hosts: the test asks about the key (above the host dialog,
+    // which keeps its fields). Rejecting it still leaves the duplicate found by address.
+    const prompt = page.getByTestId('prompt-host-key');
+    await prompt.waitFor({ timeout: 30_000 });
+    expect(await prompt.innerText()).toContain('kvm1-again');
+    await prompt.getByRole('button', { name: 'Reject' }).click();
     const warning = dlg.getByTestId('host-duplicate');
     await warning.waitFor({ timeout: 60_000 });
     expect(await warning.innerText()).toMatch(/This is the same host as kvm1[\s\S]*127\.0\.0\.1:2201 as vmdeck-kvm1/);
@@ -217,7 +230,7 @@ describeLab('what a new user trips on (e2e, lab)', () => {
     ];
     for (const [q, state] of cases) {
       await filter(page, q);
-      await expect.poll(async () => (await shownStates(page)).length, { message: q }).toBeGreaterThan(0);
+      await expect.poll(async () => (await shownStates(page)).length, { message: q, timeout: 60_000 }).toBeGreaterThan(0);
       expect(new Set(await shownStates(page)), q).toEqual(new Set([state]));
     }
     // The badge says what the filter accepts.
@@ -244,7 +257,8 @@ describeLab('what a new user trips on (e2e, lab)', () => {
   it('7: Xen guests show the toolstack\'s uptime; libvirt guests hide it; no stray "—" or "·" in OS and hardware', async () => {
     const { page } = app;
     let details = await selectGuest(page, 'xen1', 'web01');
-    await expect.poll(() => details.getByTestId('detail-uptime').innerText().catch(() => ''), { timeout: 30_000 }).toMatch(/^\d+d \d+h$/);
+    // "2d 3h", "4h 5m", "4m": the toolstack's own figure, whatever the simulated domain's age.
+    await expect.poll(() => details.getByTestId('detail-uptime').innerText().catch(() => ''), { timeout: 30_000 }).toMatch(/^(\d+d \d+h|\d+h \d+m|\d+m|\d+s)$/);
     await details.getByRole('tab', { name: 'Hardware' }).click();
     await expect.poll(() => details.getByTestId('hw-summary').innerText().catch(() => '-'), { timeout: 30_000 }).not.toBe('-');
     const hw = (await details.getByTestId('hw-summary').innerText()).trim();

@@ -46,6 +46,8 @@ export class AppModel {
   /** The guest's detailsSignature when its details were fetched: a change means they may be stale. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping read only inside loadDetails, never rendered
   readonly #detailsFor = new Map<string, string>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+  readonly #detailsLoading = new Set<string>();
 
   constructor(api: VmdeckApi, storage: Pick<Storage, 'getItem' | 'setItem'> | null) {
     this.api = api;
@@ -144,15 +146,19 @@ export class AppModel {
     const cur = this.ui.details.get(key);
     const sig = detailsSignature(g);
     const stale = this.#detailsFor.get(key) !== sig;
-    if (!force && cur && (cur.status === 'loading' || (cur.status === 'ready' && !stale))) return;
-    if (!force && cur?.status === 'error' && !stale) return;
+    if (this.#detailsLoading.has(key) && !force) return;
+    if (!force && cur && cur.status !== 'loading' && !stale) return;
     this.#detailsFor.set(key, sig);
-    this.ui.setDetails(key, { status: 'loading' });
+    // A refresh keeps showing the details it replaces (no "Loading…" flash while the guest changes).
+    if (cur?.status !== 'ready') this.ui.setDetails(key, { status: 'loading' });
+    this.#detailsLoading.add(key);
     try {
       const details = await this.api['guests.details'](g.hostId, g.uuid);
       this.ui.setDetails(key, { status: 'ready', details, fetchedAt: Date.now() });
     } catch (e) {
       this.ui.setDetails(key, { status: 'error', error: toErrorData(e) });
+    } finally {
+      this.#detailsLoading.delete(key);
     }
   }
 

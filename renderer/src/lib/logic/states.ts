@@ -45,5 +45,7 @@ export const CONNECTION_TONE: Record<ConnectionState, Tone> = {
  * domain, sizes, name, persistence. Statistics are left out: they change on every refresh.
  */
 export function detailsSignature(g: Pick<Guest, 'state' | 'domId' | 'vcpus' | 'maxVcpus' | 'maxMemoryKiB' | 'name' | 'persistent' | 'autostart' | 'hasManagedSave'>): string {
-  return [g.state, g.domId, g.vcpus, g.maxVcpus, g.maxMemoryKiB, g.name, g.persistent, g.autostart, g.hasManagedSave].join('|');
+  // Running and idle are one state here: a guest flips between them all the time without any change.
+  const state = g.state === 'blocked' ? 'running' : g.state;
+  return [state, g.domId, g.vcpus, g.maxVcpus, g.maxMemoryKiB, g.name, g.persistent, g.autostart, g.hasManagedSave].join('|');
 }
