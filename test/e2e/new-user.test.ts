@@ -12,7 +12,7 @@
  *  14  the import dialog: file not found, select all, the path remembered, the jump host marked
  *  18  theme, console font and size, and the default refresh interval applied to hosts
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, it, onTestFailed } from 'vitest';
@@ -55,6 +55,16 @@ async function selectGuest(page: Page, host: string, name: string): Promise<Loca
   const details = page.getByTestId('details');
   await details.getByRole('heading', { name }).waitFor();
   return details;
+}
+
+/** The console's whole scrollback, through the app's own "Save scrollback" action. */
+async function consoleText(page: Page, guest: string): Promise<string> {
+  const term = page.locator(`.term[data-guest="${guest}"]`);
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 10_000 }),
+    term.getByRole('button', { name: 'Save scrollback to a file' }).click({ timeout: 10_000 }),
+  ]);
+  return readFileSync(await download.path(), 'utf8').replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '');
 }
 
 async function openSettings(page: Page): Promise<Locator> {
@@ -320,7 +330,7 @@ describeLab('what a new user trips on (e2e, lab)', () => {
     await term.locator('.xterm').click();
     await page.keyboard.type('\r');
     await page.waitForTimeout(1500);
-    const shown = await term.locator('.xterm-rows').innerText();
+    const shown = await consoleText(page, 'alpha');
     expect(shown).toContain("Connected to domain 'alpha'");
     expect(shown).not.toContain('Authorization not available');
 
@@ -355,6 +365,9 @@ describeLab('what a new user trips on (e2e, lab)', () => {
   it('18: theme, console font and size apply at once; the default refresh interval applies to hosts without their own', async () => {
     const { page } = app;
     const term = page.locator('.term[data-guest="alpha"]');
+    const gridCols = (text: string) => Number(/(\d+)×\d+/.exec(text)?.[1] ?? NaN);
+    const colsBefore = gridCols(await term.innerText());
+    expect(colsBefore).toBeGreaterThan(20);
     let dlg = await openSettings(page);
     await dlg.getByLabel('Theme').selectOption('dark');
     await dlg.getByLabel('Console font size (px)').fill('20');
@@ -364,8 +377,8 @@ describeLab('what a new user trips on (e2e, lab)', () => {
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(bg).toBe('rgb(23, 25, 29)');
-    await expect.poll(() => term.locator('.xterm-rows').evaluate((e) => getComputedStyle(e).fontSize).catch(() => '')).toBe('20px');
-    expect(await term.locator('.xterm-rows').evaluate((e) => getComputedStyle(e).fontFamily)).toContain('DejaVu Sans Mono');
+    // A bigger font means fewer cells in the same console: the bar's "cols×rows" shrinks at once.
+    await expect.poll(async () => gridCols(await term.innerText()), { timeout: 10_000 }).toBeLessThan(colsBefore * 0.8);
     await app.screenshot('new-user-dark-theme');
     // The dialog shows the choice again; back to light.
     dlg = await openSettings(page);
