@@ -35,6 +35,8 @@ export const BRIDGE_METHODS = [
   'activity.list',
   'settings.get',
   'settings.update',
+  'hosts.test',
+  'hosts.duplicates',
 ] as const satisfies readonly MethodName[];
 
 export const BRIDGE_EVENTS = [

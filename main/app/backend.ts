@@ -6,6 +6,7 @@
  * Events: host, guest, prompt, activity, settings and task events go to every client; a console's
  * `consoles.data` and `consoles.changed` only to the client that owns it (ConsoleService).
  */
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { AppInfo, ContractClient, ContractServer, EventName, EventPayload, EventSink, VmdeckHandlers } from '../core/contract';
 import { VmdeckError } from '../core/errors';
@@ -21,7 +22,8 @@ import { HostStore } from '../services/host-store';
 import { PromptService } from '../services/prompt-service';
 import { SettingsStore } from '../services/settings-store';
 import type { SecretStore } from '../transport/secrets';
-import { createHostLinkFactory } from './host-links';
+import { HostChecker } from './host-check';
+import { createConnectionManager, createHostLinkFactory, type HostLinkDeps } from './host-links';
 import { createSessionDeps } from './session-deps';
 import { createConsoles } from './consoles';
 import { listSshConfigCandidates } from './ssh-config-import';
@@ -76,21 +78,31 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   // A corrupt store was moved aside at start-up: the user is told (activity log), nothing is lost.
   for (const n of [persistedHosts?.notice, settings.notice]) if (n) activity.notice(n.message, n.code);
 
-  const linkFactory = options.linkFactory ?? createHostLinkFactory({
+  const linkDeps: HostLinkDeps = {
     configDir: options.configDir,
     prompts,
     activity,
     ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(options.extraKnownHosts ? { extraKnownHosts: options.extraKnownHosts } : {}),
     ...(options.homeDir ? { homeDir: options.homeDir } : {}),
-  });
+  };
+  const linkFactory = options.linkFactory ?? createHostLinkFactory(linkDeps);
   const sessionDeps = options.sessionDeps ?? createSessionDeps(settings, { watch: options.watch ?? true });
   const registry = store.add(new HostRegistry(hostStore, linkFactory, sessionDeps));
+  const testConnections = store.add(createConnectionManager(linkDeps));
+  const checker = new HostChecker({
+    manager: testConnections,
+    registry,
+    prompts,
+    session: sessionDeps,
+    appKnownHostsPath: join(options.configDir, 'known_hosts'),
+  });
   const consoles = store.add(
     createConsoles({
       registry,
       settings,
       sink: (event, payload, client) => clients.get(client)?.(event, payload),
+      activity,
       logDir: join(options.configDir, 'console-logs'),
     }),
   );
@@ -104,12 +116,34 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   store.add(activity.onDidAdd((r) => emit('activity.added', r)));
   store.add(settings.onDidChange((s) => emit('settings.changed', s)));
   store.add(tasks.onDidChange((t) => emit('tasks.changed', t)));
+  store.add(settings.onDidChange(() => registry.applyPollIntervals()));
 
   const info: AppInfo = {
     version: options.version,
     mode: options.mode,
     platform: process.platform,
     canStoreSecrets: options.secrets !== undefined,
+  };
+
+  // User actions go to the activity log with who, what, which guest (by name) and the result.
+  const who = localUser();
+  const asUser = <T>(hostId: string, action: string, uuid: string | undefined, body: () => Promise<T> | T): Promise<T> => {
+    const guest = uuid !== undefined ? registry.guest(hostId, uuid) : undefined;
+    let hostName: string | undefined;
+    try {
+      hostName = registry.session(hostId).config.name;
+    } catch {
+      hostName = undefined; // NOT_FOUND comes from the body itself
+    }
+    return activity.record(
+      {
+        hostId,
+        action,
+        ...(uuid !== undefined ? { guestUuid: uuid, guestName: guest?.name ?? uuid } : hostName !== undefined ? { subject: hostName } : {}),
+        ...(who ? { user: who } : {}),
+      },
+      body,
+    );
   };
 
   /** The contract as one client sees it: console ownership is `client`'s. */
@@ -121,23 +155,29 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       await options.openExternal(url);
     },
     'hosts.list': () => registry.list(),
-    'hosts.add': (input) => registry.add(input),
-    'hosts.update': (id, input) => registry.update(id, input),
-    'hosts.remove': (id) => {
-      consoles.closeAllForHost(id);
-      prompts.cancelForHost(id);
-      registry.remove(id);
+    'hosts.add': (input) => {
+      const view = registry.add(input);
+      activity.add({ hostId: view.config.id, argv: ['add host', view.config.name], startedAt: Date.now(), durationMs: 0, exitCode: 0, kind: 'action', action: 'add host', ...(who ? { user: who } : {}) });
+      return view;
     },
-    'hosts.connect': (id, opts) => registry.connect(id, opts),
-    'hosts.disconnect': (id) => {
-      consoles.closeAllForHost(id);
-      prompts.cancelForHost(id);
-      registry.disconnect(id);
-    },
+    'hosts.update': (id, input) => asUser(id, 'edit host', undefined, () => registry.update(id, input)),
+    'hosts.remove': (id) =>
+      asUser(id, 'remove host', undefined, () => {
+        consoles.closeAllForHost(id);
+        prompts.cancelForHost(id);
+        registry.remove(id);
+      }),
+    'hosts.connect': (id, opts) => asUser(id, 'connect', undefined, () => registry.connect(id, opts)),
+    'hosts.disconnect': (id) =>
+      asUser(id, 'disconnect', undefined, () => {
+        consoles.closeAllForHost(id);
+        prompts.cancelForHost(id);
+        registry.disconnect(id);
+      }),
     'hosts.sshConfigCandidates': (path) => listSshConfigCandidates(path, options.homeDir),
     'guests.list': () => registry.guests(),
     'guests.details': (hostId, uuid) => registry.details(hostId, uuid),
-    'guests.action': (hostId, uuid, action, opts) => registry.action(hostId, uuid, action, opts),
+    'guests.action': (hostId, uuid, action, opts) => asUser(hostId, action, uuid, () => registry.action(hostId, uuid, action, opts)),
     'guests.bulkAction': (targets, action, opts) => {
       const { concurrencyPerHost, ...actionOptions } = opts ?? {};
       if (actionOptions.path !== undefined && targets.length > 1) {
@@ -157,7 +197,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     'tasks.list': () => tasks.list(),
     'tasks.cancel': (id) => tasks.cancel(id),
     'consoles.devices': (hostId, uuid) => registry.consoleDevices(hostId, uuid),
-    'consoles.open': (hostId, uuid, opts) => consoles.open(hostId, uuid, opts, client),
+    'consoles.open': (hostId, uuid, opts) => asUser(hostId, opts?.device ? `console ${opts.device}` : 'console', uuid, () => consoles.open(hostId, uuid, opts, client)),
     'consoles.list': () => consoles.list(client),
     'consoles.adopt': (id) => consoles.adopt(id, client),
     'consoles.input': (id, data) => consoles.input(id, data, client),
@@ -170,6 +210,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     'activity.list': () => activity.list(),
     'settings.get': () => settings.get(),
     'settings.update': (patch) => settings.update(patch),
+    'hosts.test': (input, excludeId) => checker.test(input, excludeId),
+    'hosts.duplicates': (input, excludeId) => checker.duplicates(input, excludeId),
   });
 
   if (options.autoConnect !== false) registry.connectAll();
@@ -207,4 +249,12 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       clients.clear();
     },
   };
+}
+
+function localUser(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,7 @@
 /** Console sessions wired to the host registry: runners, drivers and guest state come from each host's session. */
 import { VmdeckError } from '../core/errors';
 import { ConsoleService, type ConsoleSink } from '../services/consoles/console-service';
+import type { ActivityLog } from '../services/activity-log';
 import type { HostRegistry } from '../services/host-registry';
 import type { SettingsStore } from '../services/settings-store';
 
@@ -10,6 +11,8 @@ export interface ConsolesDeps {
   /** Delivers a console event to its owning client. */
   sink: ConsoleSink;
   logDir: string;
+  /** Receives the toolstack noise cut from consoles (kept there as a note). */
+  activity?: ActivityLog;
 }
 
 export function createConsoles(deps: ConsolesDeps): ConsoleService {
@@ -33,6 +36,18 @@ export function createConsoles(deps: ConsolesDeps): ConsoleService {
     sink: deps.sink,
     settings: () => deps.settings.get(),
     logDir: deps.logDir,
+    onNoise: (info, line) =>
+      deps.activity?.add({
+        hostId: info.hostId,
+        argv: ['console', info.guestName, ...(info.device ? [info.device] : [])],
+        startedAt: Date.now(),
+        durationMs: 0,
+        exitCode: null,
+        kind: 'stream',
+        guestName: info.guestName,
+        guestUuid: info.uuid,
+        note: `toolstack output, not shown in the terminal: ${line}`,
+      }),
     hostLabel: (hostId) => {
       try {
         return registry.session(hostId).config.name;

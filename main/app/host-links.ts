@@ -31,8 +31,9 @@ export interface HostLinkFactoryWithLifetime extends Disposable {
   create: HostLinkFactory;
 }
 
-export function createHostLinkFactory(deps: HostLinkDeps): HostLinkFactory {
-  const manager = new ConnectionManager({
+/** The SSH connections of the given dependencies (one per host id), resolved through ssh_config. */
+export function createConnectionManager(deps: HostLinkDeps): ConnectionManager {
+  return new ConnectionManager({
     prompts: deps.prompts,
     ...(deps.secrets ? { secrets: deps.secrets } : {}),
     passphrases: new PassphraseCache(),
@@ -42,6 +43,10 @@ export function createHostLinkFactory(deps: HostLinkDeps): HostLinkFactory {
     ...(deps.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: deps.keepaliveIntervalMs } : {}),
     ...(deps.keepaliveCountMax !== undefined ? { keepaliveCountMax: deps.keepaliveCountMax } : {}),
   });
+}
+
+export function createHostLinkFactory(deps: HostLinkDeps): HostLinkFactory {
+  const manager = createConnectionManager(deps);
   return (config: HostConfig): HostLink => {
     const link: HostLink = config.transport === 'local' ? new LocalHostLink() : manager.add(config);
     return recordActivity(link, config.id, deps.activity);

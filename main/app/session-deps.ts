@@ -10,6 +10,8 @@ export function createSessionDeps(settings: SettingsStore, options: { watch?: bo
     detect: (runner, config) =>
       detectToolstack(runner, { toolstack: config.toolstack, ...(config.libvirtUri ? { libvirtUri: config.libvirtUri } : {}) }),
     createDriver: (runner, detection) => createDriver(runner, detection),
-    pollIntervalMs: (config) => 1000 * (config.pollIntervalSec || settings.get().pollIntervalSec),
+    // A host's own interval wins; hosts without one follow the default setting (main/app/backend.ts
+    // re-applies it when the setting changes).
+    pollIntervalMs: (config) => 1000 * (config.pollIntervalSec ?? settings.get().pollIntervalSec),
   };
 }

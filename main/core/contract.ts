@@ -44,8 +44,11 @@ export const HostInputSchema = z.strictObject({
   toolstack: z.enum(['auto', 'libvirt', 'xen', 'lxc']).default('auto'),
   /** libvirt connection URI; unset means the host's default, chosen as a user running virsh would. */
   libvirtUri: bounded(512).optional(),
-  /** Polling interval for statistics and as fallback when no event stream is available. */
-  pollIntervalSec: z.number().min(1).max(3600).default(5),
+  /**
+   * Polling interval for statistics and as fallback when no event stream is available; unset: the default
+   * interval of the settings (followed when it changes).
+   */
+  pollIntervalSec: z.number().min(1).max(3600).optional(),
   autoConnect: z.boolean().default(true),
 });
 export type HostInput = z.input<typeof HostInputSchema>;
@@ -216,6 +219,42 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   pollIntervalSec: 5,
 });
 
+/** The steps of a host connection test, in order (each needs the one before it). */
+export const HOST_TEST_STEPS = ['resolve', 'tcp', 'host-key', 'auth', 'toolstack'] as const;
+export type HostTestStepName = (typeof HOST_TEST_STEPS)[number];
+
+export interface HostTestStep {
+  step: HostTestStepName;
+  /** `skipped`: an earlier step failed, or the step does not apply (the local machine). */
+  status: 'ok' | 'failed' | 'skipped';
+  /** What was found, or why it failed, in plain words ("no such host name", "connection refused"). */
+  detail: string;
+  error?: ErrorData;
+  durationMs: number;
+}
+
+/** Another configured host that points at the same machine and user. */
+export interface HostDuplicate {
+  hostId: string;
+  name: string;
+  reason: 'address' | 'host-key';
+  detail: string;
+}
+
+export interface HostTestResult {
+  ok: boolean;
+  steps: HostTestStep[];
+  toolstack?: Toolstack;
+  libvirtUri?: string;
+  /** Guests the toolstack lists (0 on a jump host that has virsh but no hypervisor of its own). */
+  guests?: number;
+  /** SHA256 fingerprint of the host key the target presented. */
+  fingerprint?: string;
+  /** Hints beside the steps, e.g. that a host with no toolstack or no guests looks like a jump host. */
+  hints: string[];
+  duplicates: HostDuplicate[];
+}
+
 export interface AppInfo {
   version: string;
   mode: 'electron' | 'browser' | 'cli';
@@ -290,6 +329,13 @@ export const methods = {
 
   'settings.get': method(noArgs, typed<Settings>()),
   'settings.update': method(z.tuple([SettingsSchema.partial()]), typed<Settings>()),
+  /**
+   * Tries a host configuration without saving it: name resolution, TCP, host key (through the usual prompt,
+   * before any credential), authentication, toolstack probe. `excludeId`: the host being edited.
+   */
+  'hosts.test': method(z.tuple([HostInputSchema, id.optional()]), typed<HostTestResult>()),
+  /** Configured hosts (other than `excludeId`) that reach the same machine as the same user. */
+  'hosts.duplicates': method(z.tuple([HostInputSchema, id.optional()]), typed<HostDuplicate[]>()),
 } as const;
 
 export const events = {

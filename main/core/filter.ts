@@ -3,9 +3,47 @@
  * `key:value` narrows one field (`state:paused`, `host:kvm1`, `name:web`, `uuid:1234`, `kind:container`);
  * comma-separated values are alternatives (`state:running,paused`); a leading `-` negates a term;
  * double quotes keep spaces (`name:"web 01"`). Matching is case-insensitive substring, except `state:`
- * and `kind:`, which match exactly or by prefix (`state:run`, `kind:vm`, `kind:c`).
+ * which matches a state's words by prefix (`state:run`), and `kind:`, which matches exactly or by prefix
+ * (`kind:vm`, `kind:c`).
+ *
+ * One vocabulary: a state answers to the words the screen shows for it (`state:"shut off"`, `suspended`,
+ * `idle`, `"shutting down"`) and to the toolstack's own name (`shutoff`, `pmsuspended`, `blocked`,
+ * `shutdown`). A blocked guest is shown as "Running (idle)" and counts as running: `state:running` finds
+ * running and idle guests (as the status bar's "N running" counts them), `state:idle` only the idle ones.
  */
 import type { GuestState } from './models';
+
+/** What the screen calls each state. */
+export const GUEST_STATE_LABEL: Readonly<Record<GuestState, string>> = {
+  running: 'Running',
+  blocked: 'Running (idle)',
+  paused: 'Paused',
+  shutdown: 'Shutting down',
+  shutoff: 'Shut off',
+  crashed: 'Crashed',
+  dying: 'Dying',
+  pmsuspended: 'Suspended',
+  unknown: 'Unknown',
+};
+
+/** Every phrase a state answers to, lower case: its label, the toolstack's name, the label's words. */
+export const GUEST_STATE_WORDS: Readonly<Record<GuestState, readonly string[]>> = Object.fromEntries(
+  (Object.keys(GUEST_STATE_LABEL) as GuestState[]).map((s) => {
+    const label = GUEST_STATE_LABEL[s].toLowerCase();
+    const words = label.replace(/[()]/g, '').split(/\s+/);
+    return [s, [...new Set([label, label.replace(/[()]/g, ''), s, ...words, ...(s === 'blocked' ? ['idle'] : [])])]];
+  }),
+) as unknown as Record<GuestState, readonly string[]>;
+
+/** Whether a guest in this state counts as running (status bar counts, `state:running`). */
+export function countsAsRunning(state: GuestState | string): boolean {
+  return state === 'running' || state === 'blocked';
+}
+
+function stateMatches(state: string, value: string): boolean {
+  const words = (GUEST_STATE_WORDS as Record<string, readonly string[] | undefined>)[state] ?? [state.toLowerCase()];
+  return words.some((w) => w.startsWith(value));
+}
 
 export const FILTER_FIELDS = ['name', 'host', 'state', 'uuid', 'os', 'kind'] as const;
 export type FilterField = (typeof FILTER_FIELDS)[number];
@@ -90,7 +128,7 @@ function fieldMatches(field: FilterField | 'any', value: string, g: FilterableGu
     case 'host':
       return g.hostName.toLowerCase().includes(value);
     case 'state':
-      return g.state.toLowerCase().startsWith(value);
+      return stateMatches(g.state, value);
     case 'uuid':
       return g.uuid.toLowerCase().includes(value);
     case 'os':
@@ -101,7 +139,7 @@ function fieldMatches(field: FilterField | 'any', value: string, g: FilterableGu
       return (
         g.name.toLowerCase().includes(value) ||
         g.hostName.toLowerCase().includes(value) ||
-        g.state.toLowerCase().startsWith(value)
+        stateMatches(g.state, value)
       );
   }
 }

@@ -53,19 +53,37 @@ export interface CommandStream extends Disposable {
   readonly closed: boolean;
 }
 
-/** Every command run on a host, as shown in the activity log. */
+/**
+ * One line of the activity log: a command run on a host (`exec`, `stream`: polling, events, probes, the
+ * commands behind an action) or something the user asked for (`action`: a lifecycle action, a console
+ * opened, a host added), recorded with who, what, on which guest (by name) and the result.
+ */
 export interface CommandRecord {
   hostId: string;
+  /** The command as run; for an action, the action and its guest (`start alpha`), for searching. */
   argv: readonly string[];
   startedAt: number;
   durationMs: number;
   exitCode: number | null;
-  /** Error code when the command did not complete normally. */
+  /** Error code when the command or action did not complete normally. */
   error?: string;
   /** `notice`: not a command but something vmdeck tells the user (a corrupt store moved aside); see `message`. */
-  kind: 'exec' | 'stream' | 'notice';
+  kind: 'exec' | 'stream' | 'action' | 'notice';
+  /** kind `action`: what was asked ("start", "console", "add host" ...). */
+  action?: string;
+  /** kind `action` on a guest: its name at the time and its UUID. */
+  guestName?: string;
+  guestUuid?: string;
+  /** kind `action`: who asked (the local account running vmdeck). */
+  user?: string;
+  /** kind `action` that failed: the error message; kind `notice`: what the user is told. */
   message?: string;
+  /** Something the command printed worth keeping, e.g. toolstack noise cut from a console's terminal. */
+  note?: string;
 }
+
+/** A user action (as opposed to a background command). */
+export const isUserAction = (r: Pick<CommandRecord, 'kind'>): boolean => r.kind === 'action';
 
 export interface CommandRunner {
   /** A short label for messages and the activity log ("kvm1", "local"). */

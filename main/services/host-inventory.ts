@@ -37,6 +37,7 @@ export class HostInventory implements Disposable {
   private disposed = false;
   private lastFacts: HostFacts | undefined;
   private refreshCount = 0;
+  private pollMs: number;
 
   private readonly diffEmitter = this.store.add(new Emitter<GuestDiff>());
   private readonly factsEmitter = this.store.add(new Emitter<HostFacts>());
@@ -54,6 +55,21 @@ export class HostInventory implements Disposable {
     private readonly options: HostInventoryOptions,
   ) {
     this.queue = this.store.add(new RefreshQueue(() => this.refreshNow(), { debounceMs: options.debounceMs ?? 50 }));
+    this.pollMs = options.pollIntervalMs;
+  }
+
+  get pollIntervalMs(): number {
+    return this.pollMs;
+  }
+
+  /** A new polling interval (the host's own or the changed default) takes effect at once. */
+  setPollInterval(ms: number): void {
+    if (ms === this.pollMs) return;
+    this.pollMs = ms;
+    if (this.pollTimer !== undefined) {
+      clearTimeout(this.pollTimer);
+      this.schedulePoll();
+    }
   }
 
   get snapshot(): Guest[] {
@@ -111,7 +127,7 @@ export class HostInventory implements Disposable {
           // The stream ended (connection blip, daemon restart): keep polling, try the stream again later.
           if (!this.disposed) {
             clearTimeout(this.watchRetry);
-            this.watchRetry = setTimeout(() => void this.startWatch(), Math.max(2000, this.options.pollIntervalMs));
+            this.watchRetry = setTimeout(() => void this.startWatch(), Math.max(2000, this.pollMs));
           }
         }),
       );
@@ -129,7 +145,7 @@ export class HostInventory implements Disposable {
         .request(true)
         .catch((e: unknown) => this.errorEmitter.fire(toErrorData(e)))
         .finally(() => this.schedulePoll());
-    }, this.options.pollIntervalMs);
+    }, this.pollMs);
   }
 
   private async refreshNow(): Promise<void> {

@@ -88,6 +88,11 @@ export class HostRegistry implements Disposable {
     this.session(id).disconnect();
   }
 
+  /** The default polling interval changed: hosts without their own follow it at once. */
+  applyPollIntervals(): void {
+    for (const { session } of this.sessions.values()) session.applyPollInterval();
+  }
+
   guests(): Guest[] {
     return [...this.sessions.values()].flatMap(({ session }) => session.guests());
   }

@@ -97,6 +97,11 @@ export class HostSession implements Disposable {
     await this.bringUp();
   }
 
+  /** Re-reads the polling interval (the default setting changed). */
+  applyPollInterval(): void {
+    this.running?.inventory.setPollInterval(this.deps.pollIntervalMs(this.config));
+  }
+
   disconnect(): void {
     this.link.disconnect();
     this.tearDown();

@@ -121,6 +121,8 @@ export class SshConnection {
   connectCount = 0;
   /** Duration of the last successful connect (ms). */
   lastConnectMs: number | undefined;
+  /** SHA256 fingerprint of the host key the target presented on the last successful connect. */
+  hostKeyFingerprint: string | undefined;
 
   readonly onStateChange: Event<StateChange> = this.stateEmitter.event;
   readonly onDidChangeState: Event<ConnectionState> = this.stateOnlyEmitter.event;
@@ -143,6 +145,10 @@ export class SshConnection {
   }
   get reconnectAt(): number | undefined {
     return this.reconnectAtValue;
+  }
+  /** The user the target is logged in as (after ssh_config). */
+  get user(): string {
+    return this.options.target.user;
   }
   get warnings(): readonly string[] {
     return [...this.options.target.warnings, ...(this.options.jumpHosts ?? []).flatMap((h) => h.warnings)];
@@ -353,6 +359,7 @@ export class SshConnection {
           ...(o.debug ? { debug: o.debug } : {}),
         });
         clients.push(hop.client);
+        if (isTarget) this.hostKeyFingerprint = hop.fingerprint;
         if (abort.signal.aborted) throw new VmdeckError('CANCELLED', 'connect cancelled');
       }
     } catch (e) {

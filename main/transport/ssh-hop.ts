@@ -164,6 +164,9 @@ export function connectHop(o: HopOptions): Promise<ConnectedHop> {
         pauseTimer();
         verifier.hostVerifier(key, (ok) => {
           resumeTimer();
+          // The hop may have failed while the user looked at the prompt (the server's LoginGraceTime closed
+          // it, a cancel): ssh2's protocol object is gone then, and answering it would throw out of the process.
+          if (settled) return;
           if (ok) o.onPhase?.('authenticating');
           verify(ok);
         });

@@ -348,6 +348,8 @@ describe('renderer features (scripted backend)', () => {
     await page.keyboard.press('Control+j');
     const act = page.getByTestId('activity');
     await act.waitFor();
+    // The user's actions come first; the commands vmdeck ran are one choice away.
+    await act.getByTestId('activity-kind').selectOption('commands');
     await act.getByLabel('Filter activity by text').fill('xl list');
     await expect.poll(async () => act.locator('tbody tr').count()).toBeGreaterThan(5);
     const cmds = await act.locator('tbody td.cmd').allInnerTexts();

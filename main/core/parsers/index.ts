@@ -17,3 +17,4 @@ export * from './lxc-info';
 export * from './lxc-config';
 export * from './lxc-inventory';
 export * from './lxc-monitor';
+export * from './xl-uptime';

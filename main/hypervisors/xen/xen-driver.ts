@@ -1,7 +1,8 @@
 /**
  * The Xen driver: `xl`, `xenstore-watch` on the host (root needed). Guests are addressed as xl-target.ts says.
  *
- *   refresh()   `xl list -v` + `xl list -l` in parallel, plus `xl info` every factsIntervalMs (xen-refresh.ts)
+ *   refresh()   `xl list -v` + `xl list -l` + `xl uptime` in parallel, plus `xl info` every factsIntervalMs
+ *               (xen-refresh.ts)
  *   watch()     `xenstore-watch @introduceDomain @releaseDomain`; pause/unpause raise no watch (the poll sees them)
  *   actions     shutdown [+ poll until gone], reboot, destroy, reset (`xl trigger DOM reset`), pause/unpause
  *               (verified with `xl list DOM`: xl exits 0 even when they fail), save/restore with a path,
@@ -16,6 +17,7 @@ import {
   parseXlInfo,
   parseXlList,
   parseXlListJson,
+  parseXlUptime,
   xlConfigToDetails,
   type XlListRow,
 } from '../../core/parsers';
@@ -66,13 +68,18 @@ export class XenDriver implements HypervisorDriver {
   async refresh(): Promise<RefreshResult> {
     const now = this.clock.now();
     const factsDue = this.facts === undefined || now - this.facts.at >= this.factsIntervalMs;
-    const [rows, configs, info] = await Promise.all([
+    const [rows, configs, uptimes, info] = await Promise.all([
       this.listRows(),
       this.xl(['list', '-l']).then((r) => parseXlListJson(r.stdout)),
+      // Uptime is a nicety: when this xl cannot print it, guests simply have none (never a failed refresh).
+      this.xl(['uptime']).then(
+        (r) => parseXlUptime(r.stdout),
+        () => new Map<number, number>(),
+      ),
       factsDue ? this.xl(['info']).then((r) => parseXlInfo(r.stdout)) : Promise.resolve(undefined),
     ]);
     if (info !== undefined) this.facts = { value: xenFacts(info), at: now };
-    const guests = xenGuests(rows, configs);
+    const guests = xenGuests(rows, configs, uptimes);
     return { guests, facts: (this.facts as { value: HostFacts }).value };
   }
 

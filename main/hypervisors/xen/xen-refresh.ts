@@ -4,13 +4,14 @@
  *   xl list -v     state flags, domid, online vCPUs, current memory, CPU time, and the UUID of EVERY domain
  *                  (xl list -l leaves out domains whose stored config cannot be read)
  *   xl list -l     the stored configs: type (pv/pvh/hvm), max vCPUs, max memory
+ *   xl uptime      seconds since each domain started (xenstore `/vm/<uuid>/start_time`; dom0: /proc/uptime)
  *   xl info        host facts, only every `factsIntervalMs` (cached in between)
  * If this xl rejects `list -v`, plain `xl list` is used and UUIDs come from the JSON.
  */
 import type { Guest, HostFacts } from '../../core/models';
 import { XEN_CONTROL_DOMAIN_UUID, type XlDomainConfig, type XlInfo, type XlListRow } from '../../core/parsers';
 
-export function xenGuests(rows: readonly XlListRow[], configs: readonly XlDomainConfig[]): Guest[] {
+export function xenGuests(rows: readonly XlListRow[], configs: readonly XlDomainConfig[], uptimes: ReadonlyMap<number, number> = new Map()): Guest[] {
   const configByDomId = new Map(configs.map((c) => [c.domId, c]));
   const guests: Guest[] = [];
   for (const row of rows) {
@@ -36,6 +37,8 @@ export function xenGuests(rows: readonly XlListRow[], configs: readonly XlDomain
     if (row.stateReason !== undefined) g.stateReason = row.stateReason;
     if (config?.maxVcpus !== undefined) g.maxVcpus = config.maxVcpus;
     if (config?.type !== undefined) g.osType = config.type;
+    const uptime = uptimes.get(row.domId);
+    if (uptime !== undefined) g.uptimeSec = uptime;
     guests.push(g);
   }
   return guests;

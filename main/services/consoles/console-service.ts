@@ -24,6 +24,7 @@ import type { HypervisorDriver } from '../../hypervisors/driver';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock';
 import type { ConsoleLimits } from './console-limits';
 import { ConsoleLog, consoleLogPath, DEFAULT_LOG_KEEP } from './console-log';
+import { ConsoleNoiseFilter } from './console-noise';
 import { ConsoleSession, type ReattachPolicy } from './console-session';
 import { createGuestConsoleTarget } from './guest-console-target';
 
@@ -52,6 +53,10 @@ export interface ConsoleServiceDeps {
   logKeep?: number;
   /** An unowned console (its client went away) is closed after this long (default 10 minutes). */
   orphanCloseMs?: number;
+  /** The toolstack's noise cut from a console's output (console-noise.ts), e.g. for the activity log. */
+  onNoise?(info: ConsoleInfo, line: string): void;
+  /** How long a possible start of a noise line is held back before it is shown anyway (default 250 ms). */
+  noiseHoldMs?: number;
 }
 
 /** Where console events go: `client` is the owner's id. */
@@ -75,6 +80,8 @@ interface Entry {
   session: ConsoleSession;
   owned: DisposableStore;
   log: ConsoleLog | undefined;
+  noise: ConsoleNoiseFilter;
+  noiseFlush: TimerHandle | undefined;
 }
 
 export class ConsoleService implements Disposable {
@@ -131,7 +138,8 @@ export class ConsoleService implements Disposable {
     });
     const info: Entry['info'] = { id, hostId, uuid, guestName: guest.name, status: session.status };
     if (device !== undefined) info.device = device;
-    const entry: Entry = { info, owner, orphanTimer: undefined, session, owned: new DisposableStore(), log: undefined };
+    const entry: Entry = { info, owner, orphanTimer: undefined, session, owned: new DisposableStore(), log: undefined, noise: new ConsoleNoiseFilter(), noiseFlush: undefined };
+    entry.owned.add({ dispose: () => entry.noiseFlush?.cancel() });
     this.entries.set(id, entry);
     entry.owned.add(session.onData((data) => this.output(entry, data)));
     entry.owned.add(session.onDidChange(() => this.sessionChanged(entry)));
@@ -266,7 +274,26 @@ export class ConsoleService implements Disposable {
   }
 
   private output(entry: Entry, data: Uint8Array): void {
+    // The session log keeps everything; the terminal does not show the toolstack's known noise.
     entry.log?.output(data);
+    entry.noiseFlush?.cancel();
+    entry.noiseFlush = undefined;
+    const { shown, noise, droppedBytes } = entry.noise.push(data);
+    for (const line of noise) this.deps.onNoise?.({ ...entry.info, owned: entry.owner !== undefined }, line);
+    // Cut bytes never reach the terminal, so they are acknowledged here for the flow control.
+    if (droppedBytes > 0) entry.session.ack(droppedBytes);
+    if (shown.byteLength > 0) this.toOwner(entry, shown);
+    if (entry.noise.heldBytes > 0) {
+      entry.noiseFlush = this.clock.setTimeout(() => {
+        entry.noiseFlush = undefined;
+        const held = entry.noise.flush();
+        if (held.byteLength > 0 && this.entries.get(entry.info.id) === entry) this.toOwner(entry, held);
+      }, this.deps.noiseHoldMs ?? 250);
+    }
+  }
+
+  /** Console bytes go to the client that owns the console only; an orphaned console's output is dropped. */
+  private toOwner(entry: Entry, data: Uint8Array): void {
     if (entry.owner !== undefined) this.deps.sink('consoles.data', { id: entry.info.id, data }, entry.owner);
   }
 

@@ -2,7 +2,7 @@
  * The composition root of the renderer: one instance of each state class, the adapters that feed them
  * from the contract, and the commands components call back into. Components never touch `api` directly.
  */
-import type { ConsoleInfo, HostInput, PromptAnswer, Settings, VmdeckApi } from '../../../main/core/contract';
+import type { ConsoleInfo, HostDuplicate, HostInput, HostTestResult, PromptAnswer, Settings, VmdeckApi } from '../../../main/core/contract';
 import { toErrorData, type ErrorData } from '../../../main/core/errors';
 import type { ConsoleDevice, LifecycleAction } from '../../../main/core/models';
 import { bindActivity } from './adapters/activity';
@@ -12,6 +12,7 @@ import { bindHosts } from './adapters/hosts';
 import { bindPrompts } from './adapters/prompts';
 import { bindSettings } from './adapters/settings';
 import { actionSpec, isActionEnabled } from './logic/actions';
+import { detailsSignature } from './logic/states';
 import type { GuestKey } from './logic/keys';
 import { ActivityState } from './state/activity.svelte';
 import { ConsolesState } from './state/consoles.svelte';
@@ -42,6 +43,11 @@ export class AppModel {
   readonly api: VmdeckApi;
   confirm = $state<PendingConfirm | null>(null);
   readonly #offs: (() => void)[] = [];
+  /** The guest's detailsSignature when its details were fetched: a change means they may be stale. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping read only inside loadDetails, never rendered
+  readonly #detailsFor = new Map<string, string>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+  readonly #detailsLoading = new Set<string>();
 
   constructor(api: VmdeckApi, storage: Pick<Storage, 'getItem' | 'setItem'> | null) {
     this.api = api;
@@ -90,6 +96,16 @@ export class AppModel {
     this.info(`Saved host ${view.config.name}`);
   }
 
+  /** "Test connection" in the host dialog (nothing is saved); `editingId`: the host being edited. */
+  testHost(input: HostInput, editingId?: string): Promise<HostTestResult> {
+    return this.api['hosts.test'](input, editingId);
+  }
+
+  /** Configured hosts that reach the same machine as the same user as `input`. */
+  hostDuplicates(input: HostInput, editingId?: string): Promise<HostDuplicate[]> {
+    return this.api['hosts.duplicates'](input, editingId);
+  }
+
   async removeHost(id: string): Promise<void> {
     const name = this.hosts.name(id);
     try {
@@ -120,17 +136,29 @@ export class AppModel {
 
   // ---- guests
 
+  /**
+   * Details (hardware, configuration) of a guest, fetched once and again when the guest changed since
+   * (state, domain, sizes, name: see detailsSignature) or when `force`d (the Refresh buttons).
+   */
   async loadDetails(key: GuestKey, force = false): Promise<void> {
     const g = this.guests.get(key);
     if (!g) return;
     const cur = this.ui.details.get(key);
-    if (!force && cur && cur.status !== 'error') return;
-    this.ui.setDetails(key, { status: 'loading' });
+    const sig = detailsSignature(g);
+    const stale = this.#detailsFor.get(key) !== sig;
+    if (this.#detailsLoading.has(key) && !force) return;
+    if (!force && cur && cur.status !== 'loading' && !stale) return;
+    this.#detailsFor.set(key, sig);
+    // A refresh keeps showing the details it replaces (no "Loading…" flash while the guest changes).
+    if (cur?.status !== 'ready') this.ui.setDetails(key, { status: 'loading' });
+    this.#detailsLoading.add(key);
     try {
       const details = await this.api['guests.details'](g.hostId, g.uuid);
       this.ui.setDetails(key, { status: 'ready', details, fetchedAt: Date.now() });
     } catch (e) {
       this.ui.setDetails(key, { status: 'error', error: toErrorData(e) });
+    } finally {
+      this.#detailsLoading.delete(key);
     }
   }
 

@@ -294,6 +294,9 @@ export async function startFakeBackend(o: FakeOptions = {}): Promise<FakeBackend
       emit('hosts.changed', nv);
     },
     'prompts.pending': () => [...prompts.values()],
+    // Every scripted host passes the connection test; its prompts come with the connect after saving.
+    'hosts.test': () => ({ ok: true, steps: ['resolve', 'tcp', 'host-key', 'auth', 'toolstack'].map((step) => ({ step, status: 'ok', detail: 'scripted', durationMs: 0 })), hints: [], duplicates: [] }),
+    'hosts.duplicates': () => [],
     'activity.list': () => activity,
     'settings.get': () => settings,
     'settings.update': (patch: Partial<Settings>) => {

@@ -62,10 +62,12 @@ describeLab('Xen driver on xen1 (xl simulator)', () => {
     await ssh.exec(['rm', '-f', configPath(), savePath()]).catch(() => undefined);
   });
 
-  it('refresh: fixed commands, UUIDs, Domain-0 flagged, facts from xl info', async () => {
+  it('refresh: fixed commands, UUIDs, Domain-0 flagged, facts from xl info, uptime from xl uptime', async () => {
     const before = runner.execCount;
     const { guests, facts } = await driver.refresh();
-    expect(runner.execCount - before).toBe(3);
+    // xl list -v, xl list -l, xl uptime (+ xl info on the first refresh).
+    expect(runner.execCount - before).toBe(4);
+    expect(guests.every((g) => typeof g.uptimeSec === 'number' && g.uptimeSec >= 0)).toBe(true);
     expect(guests.find((g) => g.domId === 0)).toMatchObject({ name: 'Domain-0', isControlDomain: true, uuid: '00000000-0000-0000-0000-000000000000' });
     expect(guests.find((g) => g.name === GUEST)).toMatchObject({ uuid: GUEST_UUID, osType: 'pv', maxMemoryKiB: 256 * 1024 });
     expect(guests.every((g) => /^[0-9a-f-]{36}$/.test(g.uuid))).toBe(true);

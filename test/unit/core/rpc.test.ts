@@ -38,7 +38,9 @@ describe('contract dispatch', () => {
     const calls: unknown[][] = [];
     const out = await dispatch(handlersThatRecord(calls), 'hosts.add', [{ name: 'kvm1', transport: 'ssh', address: 'kvm1' }]);
     expect(out).toEqual({ ok: true, result: 'hosts.add-ok' });
-    expect(calls[0]?.[1]).toMatchObject({ name: 'kvm1', toolstack: 'auto', pollIntervalSec: 5, autoConnect: true });
+    expect(calls[0]?.[1]).toMatchObject({ name: 'kvm1', toolstack: 'auto', autoConnect: true });
+    // No interval of its own: the host follows the default setting.
+    expect((calls[0]?.[1] as { pollIntervalSec?: number }).pollIntervalSec).toBeUndefined();
   });
 
   it('lets optional trailing arguments be omitted', () => {

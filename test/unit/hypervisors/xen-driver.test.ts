@@ -15,18 +15,19 @@ function samples(argv: readonly string[]): Reply {
   if (cmd === 'xl list -v') return { stdout: fixture('xl/xl-list-v.txt') };
   if (cmd === 'xl list -l') return { stdout: fixture('xl/xl-list-l.json') };
   if (cmd === 'xl info') return { stdout: fixture('xl/xl-info.txt') };
+  if (cmd === 'xl uptime') return { stdout: fixture('xl/xl-uptime.txt') };
   if (cmd === 'xl list') return { stdout: fixture('xl/xl-list.txt') };
   throw new Error(`unexpected ${cmd}`);
 }
 
 
 describe('XenDriver.refresh', () => {
-  it('xl list -v + xl list -l (+ xl info when due): a fixed set of commands', async () => {
+  it('xl list -v + xl list -l + xl uptime (+ xl info when due): a fixed set of commands', async () => {
     const runner = new FakeRunner(samples);
     const clock = fakeClock(1_000_000);
     const driver = new XenDriver(runner, { clock, factsIntervalMs: 30_000 });
     const { guests, facts } = await driver.refresh();
-    expect(runner.argvs()).toEqual([['xl', 'list', '-v'], ['xl', 'list', '-l'], ['xl', 'info']]);
+    expect(runner.argvs()).toEqual([['xl', 'list', '-v'], ['xl', 'list', '-l'], ['xl', 'uptime'], ['xl', 'info']]);
     expect(guests.map((g) => [g.name, g.uuid, g.domId, g.state, g.vcpus, g.maxVcpus, g.memoryKiB, g.maxMemoryKiB, g.osType, g.isControlDomain])).toEqual([
       ['Domain-0', '00000000-0000-0000-0000-000000000000', 0, 'running', 4, undefined, 4096 * 1024, 4194304, 'pv', true],
       ['web01', WEB01.uuid, 3, 'blocked', 2, 2, 2048 * 1024, 2097152, 'pvh', false],
@@ -38,11 +39,24 @@ describe('XenDriver.refresh', () => {
 
     runner.calls.length = 0;
     await driver.refresh();
-    expect(runner.argvs()).toEqual([['xl', 'list', '-v'], ['xl', 'list', '-l']]);
+    expect(runner.argvs()).toEqual([['xl', 'list', '-v'], ['xl', 'list', '-l'], ['xl', 'uptime']]);
     await clock.sleep(30_000);
     runner.calls.length = 0;
     await driver.refresh();
-    expect(runner.argvs()).toHaveLength(3);
+    expect(runner.argvs()).toHaveLength(4);
+  });
+
+  it('uptime comes from xl uptime (domain start time); a failing xl uptime leaves it unknown, the refresh works', async () => {
+    const driver = new XenDriver(new FakeRunner(samples));
+    const byName = new Map((await driver.refresh()).guests.map((g) => [g.name, g.uptimeSec]));
+    // Reference sample: web01 "2 days,  3:02:22", mail " 3:08:27", Domain-0 "6 days,  3:32:45".
+    expect(byName.get('web01')).toBe(2 * 86_400 + 3 * 3600 + 2 * 60 + 22);
+    expect(byName.get('mail')).toBe(3 * 3600 + 8 * 60 + 27);
+    expect(byName.get('Domain-0')).toBe(6 * 86_400 + 3 * 3600 + 32 * 60 + 45);
+    const failing = new XenDriver(new FakeRunner((argv) => (argv.join(' ') === 'xl uptime' ? { exitCode: 1, stderr: 'command not implemented\n' } : samples(argv))));
+    const guests = (await failing.refresh()).guests;
+    expect(guests).toHaveLength(4);
+    expect(guests.every((g) => g.uptimeSec === undefined)).toBe(true);
   });
 
   it('falls back to plain xl list when -v is not supported, taking UUIDs from the JSON', async () => {
@@ -51,7 +65,7 @@ describe('XenDriver.refresh', () => {
     expect((await driver.refresh()).guests.map((g) => g.uuid)).toContain(WEB01.uuid);
     runner.calls.length = 0;
     await driver.refresh();
-    expect(runner.argvs().map((a) => a.join(' '))).toEqual(['xl list', 'xl list -l']);
+    expect(runner.argvs().map((a) => a.join(' '))).toEqual(['xl list', 'xl list -l', 'xl uptime']);
   });
 
   it('malformed output is PARSE_ERROR; the next refresh works', async () => {

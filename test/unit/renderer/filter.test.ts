@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesFilter, parseFilter } from '../../../renderer/src/lib/logic/filter';
+import { matchesFilter, parseFilter, GUEST_STATE_LABEL, countsAsRunning } from '../../../renderer/src/lib/logic/filter';
 
 const g = (name: string, hostName: string, state: string, uuid = '00000000-0000-0000-0000-000000000001') => ({ name, hostName, state, uuid });
 
@@ -58,5 +58,43 @@ describe('matchesFilter', () => {
   });
   it('is case-insensitive', () => {
     expect(run('NAME:WEB-0')).toEqual(['web-01', 'web-02']);
+  });
+});
+
+describe('one vocabulary: the words on the screen are the words of the filter', () => {
+  const all = [
+    g('a-run', 'h', 'running'),
+    g('b-idle', 'h', 'blocked'),
+    g('c-off', 'h', 'shutoff'),
+    g('d-susp', 'h', 'pmsuspended'),
+    g('e-down', 'h', 'shutdown'),
+    g('f-paused', 'h', 'paused'),
+  ];
+  const run = (q: string) => all.filter((x) => matchesFilter(parseFilter(q), x)).map((x) => x.name);
+
+  it('display words find their state: state:"shut off", state:suspended, idle, "shutting down"', () => {
+    expect(run('state:"shut off"')).toEqual(['c-off']);
+    expect(run('state:suspended')).toEqual(['d-susp']);
+    expect(run('idle')).toEqual(['b-idle']);
+    expect(run('state:idle')).toEqual(['b-idle']);
+    expect(run('state:"shutting down"')).toEqual(['e-down']);
+    expect(run('"shutting down"')).toEqual(['e-down']);
+  });
+  it('the toolstack names still work', () => {
+    expect(run('state:shutoff')).toEqual(['c-off']);
+    expect(run('state:pmsuspended')).toEqual(['d-susp']);
+    expect(run('state:blocked')).toEqual(['b-idle']);
+    expect(run('state:shutdown')).toEqual(['e-down']);
+  });
+  it('every label the screen shows, typed back as state:"<label>", finds exactly that state ("Running" also the idle ones)', () => {
+    for (const [state, label] of Object.entries(GUEST_STATE_LABEL)) {
+      const hits = Object.keys(GUEST_STATE_LABEL).filter((s) => matchesFilter(parseFilter(`state:"${label}"`), g('x', 'h', s)));
+      expect(hits, label).toEqual(state === 'running' ? ['running', 'blocked'] : [state]);
+    }
+  });
+  it('idle counts as running: state:running finds what countsAsRunning counts', () => {
+    expect(run('state:running')).toEqual(['a-run', 'b-idle']);
+    expect(all.filter((x) => countsAsRunning(x.state)).map((x) => x.name)).toEqual(run('state:running'));
+    expect(run('-state:running')).toEqual(['c-off', 'd-susp', 'e-down', 'f-paused']);
   });
 });

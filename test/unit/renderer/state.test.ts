@@ -4,7 +4,8 @@ import { GuestsState, HISTORY_SAMPLES } from '../../../renderer/src/lib/state/gu
 import { ConsolesState } from '../../../renderer/src/lib/state/consoles.svelte';
 import { PromptsState } from '../../../renderer/src/lib/state/prompts.svelte';
 import { ActivityState, ACTIVITY_LIMIT } from '../../../renderer/src/lib/state/activity.svelte';
-import { SettingsState, sanitizePrefs } from '../../../renderer/src/lib/state/settings.svelte';
+import { DEFAULT_CONSOLE_FONT, SettingsState, appearance, sanitizePrefs, storedTheme } from '../../../renderer/src/lib/state/settings.svelte';
+import type { CommandRecord } from '../../../main/core/runner';
 import { guestKey } from '../../../renderer/src/lib/logic/keys';
 import { SampleRing } from '../../../renderer/src/lib/logic/ring';
 import { isActionEnabled } from '../../../renderer/src/lib/logic/actions';
@@ -167,6 +168,7 @@ describe('ActivityState', () => {
     expect(s.records.length).toBe(ACTIVITY_LIMIT);
     s.add(rec(999_999, 1));
     expect(s.unseenFailures).toBe(1);
+    s.kindFilter = 'commands';
     s.onlyFailures = true;
     expect(s.filtered.length).toBe(1);
     s.onlyFailures = false;
@@ -176,7 +178,64 @@ describe('ActivityState', () => {
   });
 });
 
+describe('ActivityState: what did I do?', () => {
+  const poll = (i: number) => ({ hostId: 'h1', argv: ['virsh', '-c', 'qemu:///session', 'list --all --autostart; domstats'], startedAt: i, durationMs: 5, exitCode: 0, kind: 'exec' as const });
+  const act = (i: number, action: string, guestName: string, over: Partial<CommandRecord> = {}): CommandRecord => ({
+    hostId: 'h1', argv: [action, guestName], startedAt: i, durationMs: 400, exitCode: 0, kind: 'action', action, guestName, guestUuid: 'u', user: 'ann', ...over,
+  });
+  it("shows the user's actions by default, apart from polling, which cannot push them out", () => {
+    const s = new ActivityState();
+    s.add(act(1, 'start', 'beta'));
+    for (let i = 0; i < ACTIVITY_LIMIT + 100; i++) s.add(poll(10 + i));
+    expect(s.kindFilter).toBe('actions');
+    expect(s.filtered.map((r) => r.guestName)).toEqual(['beta']);
+    expect(s.commands.length).toBe(ACTIVITY_LIMIT);
+    s.kindFilter = 'all';
+    expect(s.filtered.length).toBe(ACTIVITY_LIMIT + 1);
+  });
+  it('actions are found by guest name; "start" does not match every poll through "autostart"', () => {
+    const s = new ActivityState();
+    s.add(act(1, 'start', 'beta'));
+    s.add(act(2, 'console', 'alpha'));
+    s.add(act(3, 'shutdown', 'beta', { exitCode: null, error: 'TIMEOUT', message: 'beta did not shut down' }));
+    for (let i = 0; i < 50; i++) s.add(poll(10 + i));
+    s.textFilter = 'beta';
+    expect(s.filtered.map((r) => r.action)).toEqual(['start', 'shutdown']);
+    s.kindFilter = 'all';
+    s.textFilter = 'start';
+    expect(s.filtered.map((r) => r.action)).toEqual(['start']);
+    s.textFilter = 'autostart';
+    expect(s.filtered.length).toBe(50);
+    s.textFilter = '';
+    s.kindFilter = 'actions';
+    s.onlyFailures = true;
+    expect(s.filtered.map((r) => r.guestName)).toEqual(['beta']);
+  });
+  it('load splits the initial list by kind', () => {
+    const s = new ActivityState();
+    s.load([poll(1), act(2, 'pause', 'alpha'), poll(3)]);
+    expect(s.actions.map((r) => r.startedAt)).toEqual([2]);
+    expect(s.commands.map((r) => r.startedAt)).toEqual([1, 3]);
+    expect(s.records.map((r) => r.startedAt)).toEqual([1, 2, 3]);
+  });
+});
+
 describe('SettingsState', () => {
+  it('theme, console font and size, import path: kept and sanitised; the terminal appearance follows', () => {
+    const store = new Map<string, string>();
+    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
+    const s = new SettingsState(storage);
+    expect(s.prefs.theme).toBe('system');
+    s.setPrefs({ theme: 'dark', consoleFontFamily: 'DejaVu Sans Mono', consoleFontSize: 18, importPath: '/tmp/x' });
+    expect(appearance).toMatchObject({ fontFamily: 'DejaVu Sans Mono', fontSize: 18 });
+    expect(storedTheme(storage)).toBe('dark');
+    const again = new SettingsState(storage);
+    expect(again.prefs).toMatchObject({ theme: 'dark', consoleFontFamily: 'DejaVu Sans Mono', consoleFontSize: 18, importPath: '/tmp/x' });
+    expect(sanitizePrefs({ theme: 'neon', consoleFontSize: 400, consoleFontFamily: 'x; background: red' })).toMatchObject({ theme: 'system', consoleFontSize: 32, consoleFontFamily: '' });
+    s.setPrefs({ consoleFontFamily: '' });
+    expect(appearance.fontFamily).toBe(DEFAULT_CONSOLE_FONT);
+  });
+
   it('persists renderer prefs and sanitises what it reads back', () => {
     const store = new Map<string, string>();
     const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };

@@ -129,4 +129,23 @@ describe('HostInventory', () => {
       vi.useRealTimers();
     }
   });
+
+  it('a new polling interval takes effect at once, without waiting out the old one', async () => {
+    vi.useFakeTimers();
+    try {
+      const driver = new FakeDriver();
+      const inv = new HostInventory('h', driver, { pollIntervalMs: 3_600_000, debounceMs: 1 });
+      await inv.start();
+      const after = driver.refreshes;
+      inv.setPollInterval(2000);
+      expect(inv.pollIntervalMs).toBe(2000);
+      await vi.advanceTimersByTimeAsync(2100);
+      expect(driver.refreshes).toBe(after + 1);
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(driver.refreshes).toBe(after + 2);
+      inv.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

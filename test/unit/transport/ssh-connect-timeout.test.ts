@@ -1,5 +1,5 @@
 /** ConnectTimeout: a silent server times out; a human answering a prompt does not. */
-import { createServer, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,43 @@ describe('connect timeout', () => {
     await c.connect();
     expect(slowUser.asked.map((p) => p.kind)).toEqual(['host-key-unknown']);
     c.dispose();
+    await s.close();
+  });
+
+  it('a server that gives up while the host-key prompt is open (LoginGraceTime) fails the connect; the late answer is harmless', async () => {
+    const s = await startTestServer({ authenticate: (ctx) => (publicKeyAccepted(ctx, [key]) ? ctx.accept() : ctx.reject(['publickey'])) });
+    // A TCP relay in front of the server that can hang up like sshd does after LoginGraceTime.
+    const relayed: Socket[] = [];
+    const relay: Server = createServer((client) => {
+      const upstream = createConnection(s.port, '127.0.0.1');
+      client.pipe(upstream).pipe(client);
+      relayed.push(client, upstream);
+      client.on('error', () => undefined);
+      upstream.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()));
+    const prompts = new ScriptedPrompts();
+    prompts.ask = async (p) => {
+      prompts.asked.push(p);
+      for (const sock of relayed) sock.destroy(); // the server hangs up while the user reads the fingerprint
+      await new Promise((r) => setTimeout(r, 300));
+      return { accept: true };
+    };
+    const c = new SshConnection({
+      hostId: 't',
+      target: targetConfig((relay.address() as { port: number }).port, { strictHostKeyChecking: 'ask', identityFiles: [key.path] }),
+      prompts,
+      passphrases: new PassphraseCache(),
+      appKnownHosts: new AppKnownHostsStore(join(dir, 'app3')),
+      autoReconnect: false,
+    });
+    const err = await c.connect().catch((e: unknown) => e);
+    expect(isVmdeckError(err)).toBe(true);
+    // The answer arrives after the failure: nothing may throw (it used to throw out of ssh2 and end the process).
+    await new Promise((r) => setTimeout(r, 500));
+    expect(c.state).toBe('failed');
+    c.dispose();
+    await new Promise<void>((r) => relay.close(() => r()));
     await s.close();
   });
 });

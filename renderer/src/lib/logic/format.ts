@@ -15,8 +15,9 @@ export function formatPercent(p: number | null | undefined, digits = 1): string 
   return `${p.toFixed(digits)}%`;
 }
 
+/** Uptime as "2d 3h"; unknown: the empty string (the field is hidden, not shown as "—"). */
 export function formatUptime(sec: number | null | undefined): string {
-  if (sec === null || sec === undefined || !Number.isFinite(sec) || sec < 0) return '—';
+  if (sec === null || sec === undefined || !Number.isFinite(sec) || sec < 0) return '';
   const d = Math.floor(sec / 86400);
   const h = Math.floor((sec % 86400) / 3600);
   const m = Math.floor((sec % 3600) / 60);

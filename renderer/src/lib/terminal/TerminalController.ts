@@ -194,6 +194,14 @@ export class TerminalController {
     this.term.options.theme = theme;
   }
 
+  /** Console font from the settings; the grid is refitted to the new cell size. */
+  setFont(family: string, size: number): void {
+    if (this.term.options.fontFamily === family && this.term.options.fontSize === size) return;
+    this.term.options.fontFamily = family;
+    this.term.options.fontSize = size;
+    this.fit();
+  }
+
   setScrollback(lines: number): void {
     this.term.options.scrollback = lines;
   }

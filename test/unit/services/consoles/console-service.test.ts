@@ -20,6 +20,7 @@ function setup(logDir: string, settingsOverrides: Partial<Settings> = {}) {
   const beta = inventory.add(makeGuest({ hostId: 'h1', name: 'beta', uuid: 'aaaaaaaa-2222-3333-4444-555555555555', state: 'shutoff', domId: null }));
   const web = inventory.add(makeGuest({ hostId: 'h2', name: 'web01', uuid: 'bbbbbbbb-2222-3333-4444-555555555555', domId: 4 }));
   const events: { event: EventName; payload: unknown; client: string }[] = [];
+  const noise: { guest: string; line: string }[] = [];
   const settings: Settings = { confirmDestructive: true, scrollback: 1000, logConsoles: false, logMaxBytes: 1024 * 1024, pollIntervalSec: 5, ...settingsOverrides };
   const service = new ConsoleService({
     runnerFor: (hostId) => {
@@ -35,11 +36,12 @@ function setup(logDir: string, settingsOverrides: Partial<Settings> = {}) {
     logDir,
     hostLabel: (id) => (id === 'h1' ? 'kvm1' : 'xen1'),
     clock,
+    onNoise: (info, line) => noise.push({ guest: info.guestName, line }),
   });
   const changes = () => events.filter((e) => e.event === 'consoles.changed').map((e) => e.payload as ConsoleInfo);
   const data = (id: string) =>
     Buffer.concat(events.filter((e) => e.event === 'consoles.data' && (e.payload as { id: string }).id === id).map((e) => (e.payload as { data: Uint8Array }).data)).toString();
-  return { clock, inventory, runners, alpha, beta, web, events, service, changes, data, settings };
+  return { clock, inventory, runners, alpha, beta, web, events, service, changes, data, settings, noise };
 }
 
 describe('ConsoleService', () => {
@@ -189,6 +191,33 @@ describe('ConsoleService', () => {
     expect(second.logPath).toBe(info.logPath);
     service.close(second.id);
     expect(readFileSync(info.logPath!, 'utf8')).toMatch(/---- session closed ----\n$/);
+    service.dispose();
+  });
+
+  it("keeps the toolstack's polkit noise out of the terminal, in the session log and reported; flow control stays balanced", async () => {
+    const { service, alpha, runners, clock, data, noise } = setup(dir);
+    const info = await service.open('h1', alpha.uuid, { cols: 80, rows: 24, log: true });
+    const polkit = 'Authorization not available. Check if polkit service is running or see debug message for more information.';
+    runners.get('h1')!.last.push(`${polkit}\r\nalpha login: `);
+    clock.advance(10);
+    expect(data(info.id)).toBe('alpha login: ');
+    expect(noise).toEqual([{ guest: 'alpha', line: polkit }]);
+    // The terminal acknowledges what it was given; the cut bytes were acknowledged by the service.
+    service.ack(info.id, 'alpha login: '.length);
+    expect(service.session(info.id)!.unacknowledgedBytes).toBe(0);
+    service.close(info.id);
+    expect(readFileSync(info.logPath!, 'utf8')).toContain(polkit);
+    service.dispose();
+  });
+
+  it('a held line start is shown after a short quiet time', async () => {
+    const { service, alpha, runners, clock, data } = setup(dir);
+    const info = await service.open('h1', alpha.uuid);
+    runners.get('h1')!.last.push('\r\nAuth');
+    clock.advance(10);
+    expect(data(info.id)).toBe('\r\n');
+    clock.advance(300);
+    expect(data(info.id)).toBe('\r\nAuth');
     service.dispose();
   });
 });
