@@ -164,11 +164,4 @@ describe('safe links (web links and OSC 8)', () => {
     expect(opened).toEqual(['https://example.org/x']);
     expect(refused).toEqual(['http://example.org/x', 'file:///etc/shadow']);
   });
-
-  it('an OSC 8 hyperlink from guest output is parsed by xterm as a link on its text, never acted on by output alone', async () => {
-    const t = new Terminal({ cols: 80, rows: 5, allowProposedApi: true, linkHandler: safeLinkHandler(() => { throw new Error('opened by output'); }) });
-    await write(t, '\x1b]8;;file:///etc/passwd\x07click me\x1b]8;;\x07 tail');
-    expect(line(t, 0)).toBe('click me tail');
-    t.dispose();
-  });
 });
