@@ -1,11 +1,17 @@
 /**
- * The composition root: builds every service once, wires their events to the event sink, and returns the
- * contract's handlers. Electron (main/electron) and browser mode (main/web) are thin transports over this.
+ * The composition root: builds every service once and serves the contract to any number of clients.
+ * Electron (one client per window's webContents), browser mode (one per WebSocket) and the CLI (one,
+ * in-process) each `connect` with their own event sink and call the handlers they get back.
+ *
+ * Events: host, guest, prompt, activity, settings and task events go to every client; a console's
+ * `consoles.data` and `consoles.changed` only to the client that owns it (ConsoleService).
  */
 import { join } from 'node:path';
-import type { AppInfo, EventName, EventPayload, EventSink, VmdeckHandlers } from '../core/contract';
+import type { AppInfo, ContractClient, ContractServer, EventName, EventPayload, EventSink, VmdeckHandlers } from '../core/contract';
 import { VmdeckError } from '../core/errors';
 import { DisposableStore } from '../core/lifecycle';
+import { startBulkAction } from '../core/tasks-bulk';
+import { TaskRegistry } from '../core/tasks';
 import { ActivityLog } from '../services/activity-log';
 import { HostRegistry } from '../services/host-registry';
 import { HostStore } from '../services/host-store';
@@ -32,20 +38,25 @@ export interface BackendOptions {
   autoConnect?: boolean;
 }
 
-export interface Backend {
-  handlers: VmdeckHandlers;
-  setEventSink(sink: EventSink): void;
-  /** Services, for the CLI and tests that go below the contract. */
+export interface Backend extends ContractServer {
+  /** Services, for tests that go below the contract. */
   readonly registry: HostRegistry;
   readonly prompts: PromptService;
   readonly activity: ActivityLog;
+  readonly tasks: TaskRegistry;
+  /** Connected clients (windows, tabs, the CLI). */
+  readonly clientCount: number;
   dispose(): Promise<void>;
 }
 
 export async function createBackend(options: BackendOptions): Promise<Backend> {
   const store = new DisposableStore();
-  let sink: EventSink = () => undefined;
-  const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => sink(event, payload);
+  const clients = new Map<string, EventSink>();
+  let nextClient = 1;
+  /** To every client; a client's failing sink never keeps the others from their event. */
+  const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => {
+    for (const sink of [...clients.values()]) sink(event, payload);
+  };
 
   const settings = new SettingsStore(options.configDir);
   const hostStore = new HostStore(options.configDir);
@@ -62,8 +73,14 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   });
   const registry = store.add(new HostRegistry(hostStore, linkFactory, createSessionDeps(settings)));
   const consoles = store.add(
-    createConsoles({ registry, settings, emit, logDir: join(options.configDir, 'console-logs') }),
+    createConsoles({
+      registry,
+      settings,
+      sink: (event, payload, client) => clients.get(client)?.(event, payload),
+      logDir: join(options.configDir, 'console-logs'),
+    }),
   );
+  const tasks = store.add(new TaskRegistry());
 
   store.add(registry.onDidChangeHost((v) => emit('hosts.changed', v)));
   store.add(registry.onDidRemoveHost((v) => emit('hosts.removed', v)));
@@ -72,6 +89,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   store.add(prompts.onClosed((p) => emit('prompts.closed', p)));
   store.add(activity.onDidAdd((r) => emit('activity.added', r)));
   store.add(settings.onDidChange((s) => emit('settings.changed', s)));
+  store.add(tasks.onDidChange((t) => emit('tasks.changed', t)));
 
   const info: AppInfo = {
     version: options.version,
@@ -80,7 +98,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     canStoreSecrets: options.secrets !== undefined,
   };
 
-  const handlers: VmdeckHandlers = {
+  /** The contract as one client sees it: console ownership is `client`'s. */
+  const handlersFor = (client: string): VmdeckHandlers => ({
     'app.info': () => info,
     'app.openExternal': async (url) => {
       if (!options.openExternal) throw new VmdeckError('UNSUPPORTED', 'opening links is not available in this mode');
@@ -105,33 +124,73 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     'guests.list': () => registry.guests(),
     'guests.details': (hostId, uuid) => registry.details(hostId, uuid),
     'guests.action': (hostId, uuid, action, opts) => registry.action(hostId, uuid, action, opts),
+    'guests.bulkAction': (targets, action, opts) => {
+      const { concurrencyPerHost, ...actionOptions } = opts ?? {};
+      if (actionOptions.path !== undefined && targets.length > 1) {
+        throw new VmdeckError('INVALID_ARGUMENT', 'a save path applies to one guest: omit it to save several (libvirt managed save)');
+      }
+      return startBulkAction(
+        {
+          tasks,
+          guestName: (t) => registry.guest(t.hostId, t.uuid)?.name,
+          run: (t, signal) => registry.action(t.hostId, t.uuid, action, actionOptions, signal),
+        },
+        targets,
+        action,
+        concurrencyPerHost !== undefined ? { concurrencyPerHost } : {},
+      );
+    },
+    'tasks.list': () => tasks.list(),
+    'tasks.cancel': (id) => tasks.cancel(id),
     'consoles.devices': (hostId, uuid) => registry.consoleDevices(hostId, uuid),
-    'consoles.open': (hostId, uuid, opts) => consoles.open(hostId, uuid, opts),
-    'consoles.list': () => consoles.list(),
-    'consoles.input': (id, data) => consoles.input(id, data),
-    'consoles.resize': (id, cols, rows) => consoles.resize(id, cols, rows),
-    'consoles.ack': (id, bytes) => consoles.ack(id, bytes),
+    'consoles.open': (hostId, uuid, opts) => consoles.open(hostId, uuid, opts, client),
+    'consoles.list': () => consoles.list(client),
+    'consoles.adopt': (id) => consoles.adopt(id, client),
+    'consoles.input': (id, data) => consoles.input(id, data, client),
+    'consoles.resize': (id, cols, rows) => consoles.resize(id, cols, rows, client),
+    'consoles.ack': (id, bytes) => consoles.ack(id, bytes, client),
     'consoles.close': (id) => consoles.close(id),
-    'consoles.setLogging': (id, on) => consoles.setLogging(id, on),
+    'consoles.setLogging': (id, on) => consoles.setLogging(id, on, client),
     'prompts.answer': (id, answer) => prompts.answer(id, answer),
     'prompts.pending': () => prompts.list(),
     'activity.list': () => activity.list(),
     'settings.get': () => settings.get(),
     'settings.update': (patch) => settings.update(patch),
-  };
+  });
 
   if (options.autoConnect !== false) registry.connectAll();
 
+  let disposed = false;
   return {
-    handlers,
-    setEventSink(s) {
-      sink = s;
+    connect(sink, connectOptions): ContractClient {
+      if (disposed) throw new VmdeckError('INVALID_STATE', 'backend disposed');
+      const id = `${connectOptions?.label ?? 'client'}-${nextClient++}`;
+      clients.set(id, sink);
+      let gone = false;
+      return {
+        id,
+        handlers: handlersFor(id),
+        dispose() {
+          if (gone) return;
+          gone = true;
+          clients.delete(id);
+          consoles.releaseClient(id);
+        },
+      };
+    },
+    get clientCount() {
+      return clients.size;
     },
     registry,
     prompts,
     activity,
+    tasks,
     async dispose() {
+      if (disposed) return;
+      disposed = true;
+      // Tasks and consoles announce their end to the clients still connected, then nothing is sent.
       store.dispose();
+      clients.clear();
     },
   };
 }

@@ -1,14 +1,14 @@
 /** Console sessions wired to the host registry: runners, drivers and guest state come from each host's session. */
-import type { EventSink } from '../core/contract';
 import { VmdeckError } from '../core/errors';
-import { ConsoleService } from '../services/consoles/console-service';
+import { ConsoleService, type ConsoleSink } from '../services/consoles/console-service';
 import type { HostRegistry } from '../services/host-registry';
 import type { SettingsStore } from '../services/settings-store';
 
 export interface ConsolesDeps {
   registry: HostRegistry;
   settings: SettingsStore;
-  emit: EventSink;
+  /** Delivers a console event to its owning client. */
+  sink: ConsoleSink;
   logDir: string;
 }
 
@@ -30,7 +30,7 @@ export function createConsoles(deps: ConsolesDeps): ConsoleService {
     refreshGuests: async (hostId) => {
       await registry.session(hostId).inventory?.refresh(true);
     },
-    sink: deps.emit,
+    sink: deps.sink,
     settings: () => deps.settings.get(),
     logDir: deps.logDir,
     hostLabel: (hostId) => {

@@ -109,6 +109,11 @@ export interface ConsoleInfo {
   /** Set while a session log is written. */
   logPath?: string;
   error?: ErrorData;
+  /**
+   * As seen by the calling client: true when this client opened or adopted the console. Only the owner
+   * receives its `consoles.data` and `consoles.changed`; others see it in `consoles.list` and may adopt it.
+   */
+  owned: boolean;
 }
 
 export interface ConsoleData {
@@ -142,6 +147,55 @@ export const PromptAnswerSchema = z.strictObject({
   replace: z.boolean().optional(),
 });
 export type PromptAnswer = z.infer<typeof PromptAnswerSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// Tasks: long operations with an id, progress, per-item results and cancel (main/core/tasks.ts)
+
+export type TaskState = 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type TaskItemState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** One guest of a task: its progress and result. */
+export interface TaskItem {
+  hostId: string;
+  uuid: string;
+  guestName: string;
+  state: TaskItemState;
+  error?: ErrorData;
+}
+
+export interface TaskInfo {
+  id: string;
+  /** 'bulk-action' now; create/upload/snapshot/migrate later. */
+  kind: string;
+  /** e.g. "Shut down 3 guests". */
+  title: string;
+  state: TaskState;
+  startedAt: number;
+  endedAt?: number;
+  progress: { done: number; total: number };
+  /** Per-guest progress and result (empty for non-guest tasks). */
+  items: TaskItem[];
+  /** Why the task failed: for a bulk action, how many items failed (each item has its own error). */
+  error?: ErrorData;
+}
+
+export const BulkTargetSchema = z.strictObject({ hostId: id, uuid });
+export type BulkTarget = z.infer<typeof BulkTargetSchema>;
+
+/** The actions `guests.bulkAction` accepts (restore and autostart need a per-guest choice). */
+export const BULK_ACTIONS = ['start', 'shutdown', 'reboot', 'destroy', 'reset', 'pause', 'resume', 'save'] as const satisfies readonly LifecycleAction[];
+
+export const BulkActionOptionsSchema = z
+  .strictObject({
+    /** shutdown: seconds to wait for each guest before its item fails with TIMEOUT. */
+    timeoutSec: z.number().min(1).max(3600).optional(),
+    /** save: the file on the host; allowed for one target only (several guests cannot share a file). */
+    path: bounded(4096).optional(),
+    /** Actions running at the same time on one host (default 2). */
+    concurrencyPerHost: z.number().int().min(1).max(16).optional(),
+  })
+  .optional();
+export type BulkActionOptions = z.infer<typeof BulkActionOptionsSchema>;
 
 export const SettingsSchema = z.strictObject({
   confirmDestructive: z.boolean(),
@@ -189,10 +243,28 @@ export const methods = {
   'guests.list': method(noArgs, typed<Guest[]>()),
   'guests.details': method(z.tuple([id, uuid]), typed<GuestDetails>()),
   'guests.action': method(z.tuple([id, uuid, z.enum(LIFECYCLE_ACTIONS), ActionOptionsSchema]), typed<void>()),
+  /**
+   * One action on many guests across hosts, as a task: returns at once with the task (every item pending);
+   * progress arrives as `tasks.changed`. At most `concurrencyPerHost` (default 2) run at once per host;
+   * each guest's failure is its item's error (with its code); `tasks.cancel` stops the pending ones and
+   * interrupts shutdown waits.
+   */
+  'guests.bulkAction': method(
+    z.tuple([z.array(BulkTargetSchema).min(1).max(1000), z.enum(BULK_ACTIONS), BulkActionOptionsSchema]),
+    typed<TaskInfo>(),
+  ),
+
+  /** Running and recently finished tasks (bounded history), oldest first. */
+  'tasks.list': method(noArgs, typed<TaskInfo[]>()),
+  /** Cancels a running task (a finished one is left as it is); unknown ids are NOT_FOUND. */
+  'tasks.cancel': method(z.tuple([id]), typed<void>()),
 
   'consoles.devices': method(z.tuple([id, uuid]), typed<ConsoleDevice[]>()),
   'consoles.open': method(z.tuple([id, uuid, ConsoleOpenSchema]), typed<ConsoleInfo>()),
+  /** Every open console, `owned` from the caller's point of view. */
   'consoles.list': method(noArgs, typed<ConsoleInfo[]>()),
+  /** This client takes over a console it did not open (the previous owner gets a last `consoles.changed`). */
+  'consoles.adopt': method(z.tuple([id]), typed<ConsoleInfo>()),
   /** Keystrokes or pasted text for the guest. */
   'consoles.input': method(z.tuple([id, z.string().max(1024 * 1024)]), typed<void>()),
   'consoles.resize': method(z.tuple([id, z.number().int().min(2).max(1000), z.number().int().min(1).max(500)]), typed<void>()),
@@ -215,8 +287,11 @@ export const events = {
   'hosts.changed': typed<HostView>(),
   'hosts.removed': typed<{ id: string }>(),
   'guests.diff': typed<GuestDiff>(),
+  /** To the owning client only. */
   'consoles.data': typed<ConsoleData>(),
+  /** To the owning client only (and once to a client that just lost ownership, with `owned: false`). */
   'consoles.changed': typed<ConsoleInfo>(),
+  'tasks.changed': typed<TaskInfo>(),
   'prompts.request': typed<Prompt>(),
   'prompts.closed': typed<{ id: string }>(),
   'activity.added': typed<CommandRecord>(),
@@ -247,8 +322,24 @@ export type VmdeckHandlers = {
   [M in MethodName]: (...args: MethodParsedArgs<M>) => Promise<MethodResult<M>> | MethodResult<M>;
 };
 
-/** Where main pushes events (the window's webContents, or every WebSocket client). */
+/** Where main pushes events to one client (a window's webContents, one WebSocket, the CLI). */
 export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+/**
+ * One connected client of the contract: a window, a browser tab's WebSocket, the CLI. Its handlers know
+ * who calls (console ownership); its events go to the sink it connected with. Disposing it (window closed,
+ * socket dropped) leaves its consoles open and unowned, for a reloaded page to adopt.
+ */
+export interface ContractClient {
+  readonly id: string;
+  readonly handlers: VmdeckHandlers;
+  dispose(): void;
+}
+
+/** What a transport binds: one client per connection. Implemented by main/app/backend.ts. */
+export interface ContractServer {
+  connect(sink: EventSink, options?: { label?: string }): ContractClient;
+}
 
 /** Parses a method's arguments at the boundary; throws VmdeckError INVALID_ARGUMENT. */
 export type { LifecycleAction };

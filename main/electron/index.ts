@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, session, shell } from 'electron';
 import { createBackend, type Backend } from '../app/backend';
 import { createAppUrl } from './app-url';
-import { bindIpc, windowEventSink, type Disposable } from './ipc';
+import { bindIpc, WebContentsClients, type Disposable } from './ipc';
 import { SafeStorageSecretStore } from './safe-storage-secrets';
 import { createExternalOpener, hardenSession, hardenWebContents } from './security';
 import { acquireSingleInstance } from './single-instance';
@@ -43,6 +43,7 @@ if (!acquireSingleInstance(app, getWindow)) {
 
   let backend: Backend | undefined;
   let ipc: Disposable | undefined;
+  let clients: WebContentsClients | undefined;
   let disposed = false;
   let disposing: Promise<void> | undefined;
 
@@ -50,6 +51,8 @@ if (!acquireSingleInstance(app, getWindow)) {
     disposing ??= (async () => {
       ipc?.dispose();
       ipc = undefined;
+      clients?.dispose();
+      clients = undefined;
       try {
         await backend?.dispose();
       } catch (e) {
@@ -83,11 +86,14 @@ if (!acquireSingleInstance(app, getWindow)) {
       onError: logError,
     });
     const windowId = mainWindow.webContents.id;
-    ipc = bindIpc(backend.handlers, {
+    const windowClients = (clients = new WebContentsClients(backend, appUrl.isAppUrl));
+    // The window is a client from the start, so events raised before its first call (a host-key prompt
+    // of an auto-connecting host) reach it.
+    windowClients.handlersFor(mainWindow.webContents);
+    ipc = bindIpc((sender) => windowClients.handlersFor(sender), {
       isAppUrl: appUrl.isAppUrl,
       isTrustedContents: (contents) => contents.id === windowId,
     });
-    backend.setEventSink(windowEventSink(getWindow, appUrl.isAppUrl));
     mainWindow.on('closed', () => {
       mainWindow = undefined;
     });

@@ -7,9 +7,13 @@
  *      else INVALID_ARGUMENT (as data).
  * Handlers always resolve with a CallOutcome (`{ok,result}` or `{ok:false,error}`): Electron's `handle`
  * would keep only an Error's message.
+ *
+ * Each webContents is one client of the backend (`WebContentsClients`): its calls run with its own
+ * handlers (a console belongs to the window that opened it) and its events go to it alone. A page that
+ * navigates or reloads becomes a new client; its consoles stay open, unowned, for the new page to adopt.
  */
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { METHOD_NAMES, type EventSink, type VmdeckHandlers } from '../core/contract';
+import { METHOD_NAMES, type ContractClient, type ContractServer, type EventSink, type VmdeckHandlers } from '../core/contract';
 import { dispatch, type CallOutcome } from '../core/rpc';
 import { EVENT_CHANNEL, methodChannel } from './channels';
 
@@ -33,7 +37,9 @@ export function senderProblem(event: Pick<IpcMainInvokeEvent, 'sender' | 'sender
   return undefined;
 }
 
-export function bindIpc(handlers: VmdeckHandlers, policy: SenderPolicy): Disposable {
+/** `handlers`: one table for every sender, or the table of the sender's own client. */
+export function bindIpc(handlers: VmdeckHandlers | ((sender: WebContents) => VmdeckHandlers), policy: SenderPolicy): Disposable {
+  const handlersFor = typeof handlers === 'function' ? handlers : () => handlers;
   const channels: string[] = [];
   for (const method of METHOD_NAMES) {
     const channel = methodChannel(method);
@@ -42,7 +48,7 @@ export function bindIpc(handlers: VmdeckHandlers, policy: SenderPolicy): Disposa
       if (problem !== undefined) {
         return { ok: false, error: { code: 'FORBIDDEN_SENDER', message: `${method}: ${problem}` } };
       }
-      return dispatch(handlers, method, args);
+      return dispatch(handlersFor(event.sender), method, args);
     });
     channels.push(channel);
   }
@@ -53,6 +59,62 @@ export function bindIpc(handlers: VmdeckHandlers, policy: SenderPolicy): Disposa
       disposed = true;
       for (const channel of channels) ipcMain.removeHandler(channel);
     },
+  };
+}
+
+/** One backend client per webContents, made on first use and released when the page goes away. */
+export class WebContentsClients implements Disposable {
+  private readonly clients = new Map<number, { contents: WebContents; client: ContractClient; release: () => void }>();
+
+  constructor(
+    private readonly server: ContractServer,
+    private readonly isAppUrl: (url: string) => boolean,
+  ) {}
+
+  handlersFor(contents: WebContents): VmdeckHandlers {
+    const known = this.clients.get(contents.id);
+    if (known) return known.client.handlers;
+    const client = this.server.connect(contentsEventSink(contents, this.isAppUrl), { label: 'window' });
+    const onGone = () => this.release(contents.id);
+    // A new document in the main frame (reload, navigation) is a new client.
+    const onNavigation = (_event: unknown, _url: unknown, isInPlace: unknown, isMainFrame: unknown) => {
+      if (isMainFrame === true && isInPlace !== true) this.release(contents.id);
+    };
+    contents.once('destroyed', onGone);
+    contents.on('did-start-navigation', onNavigation);
+    this.clients.set(contents.id, {
+      contents,
+      client,
+      release: () => {
+        contents.off('destroyed', onGone);
+        contents.off('did-start-navigation', onNavigation);
+        client.dispose();
+      },
+    });
+    return client.handlers;
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  private release(id: number): void {
+    const entry = this.clients.get(id);
+    if (!entry) return;
+    this.clients.delete(id);
+    entry.release();
+  }
+
+  dispose(): void {
+    for (const id of [...this.clients.keys()]) this.release(id);
+  }
+}
+
+/** An EventSink to one webContents, only while it shows the app's renderer. */
+export function contentsEventSink(contents: WebContents, isAppUrl: (url: string) => boolean): EventSink {
+  return (event, payload) => {
+    if (contents.isDestroyed() || !isAppUrl(contents.getURL())) return;
+    contents.send(EVENT_CHANNEL, event, payload);
   };
 }
 

@@ -49,7 +49,8 @@ export interface HypervisorDriver extends Disposable {
   watch(onChange: (hint: ChangeHint) => void): Promise<ChangeWatch>;
   /** True if watch() alone does not see every state change, so the inventory keeps a short poll. */
   readonly needsPolling: boolean;
-  action(guest: GuestRef, action: LifecycleAction, options?: ActionOptions): Promise<void>;
+  /** `signal` interrupts the waits an action does after its command (a shutdown's wait for power-off). */
+  action(guest: GuestRef, action: LifecycleAction, options?: ActionOptions, signal?: AbortSignal): Promise<void>;
   details(guest: GuestRef): Promise<GuestDetails>;
   consoleDevices(guest: GuestRef): Promise<ConsoleDevice[]>;
   /** The argument vector that attaches to a guest's console (run in a PTY channel). */

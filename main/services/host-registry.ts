@@ -96,8 +96,8 @@ export class HostRegistry implements Disposable {
     return this.sessions.get(hostId)?.session.guest(uuid);
   }
 
-  action(hostId: string, uuid: string, action: LifecycleAction, options?: ActionOptions): Promise<void> {
-    return this.session(hostId).action(uuid, action, options);
+  action(hostId: string, uuid: string, action: LifecycleAction, options?: ActionOptions, signal?: AbortSignal): Promise<void> {
+    return this.session(hostId).action(uuid, action, options, signal);
   }
 
   details(hostId: string, uuid: string): Promise<GuestDetails> {

@@ -163,10 +163,12 @@ export class HostSession implements Disposable {
     return { running, ref: { uuid: g.uuid, name: g.name, domId: g.domId } };
   }
 
-  async action(uuid: string, action: LifecycleAction, options?: ActionOptions): Promise<void> {
+  /** `signal` (a bulk action's cancel) stops the action before it starts and interrupts its waits. */
+  async action(uuid: string, action: LifecycleAction, options?: ActionOptions, signal?: AbortSignal): Promise<void> {
     const { running, ref } = await this.guestRef(uuid);
+    if (signal?.aborted) throw new VmdeckError('CANCELLED', 'cancelled before it started');
     try {
-      await running.driver.action(ref, action, options);
+      await running.driver.action(ref, action, options, signal);
     } finally {
       // Priority refresh: the user sees the new state without waiting for events or the poll.
       await running.inventory.refresh(true).catch(() => undefined);

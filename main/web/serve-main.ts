@@ -37,9 +37,8 @@ async function main(): Promise<void> {
   const server = await startWebServer({
     port,
     staticDir: values['static-dir'] ? resolve(values['static-dir']) : join(root, 'out', 'renderer'),
-    handlers: backend.handlers,
+    clients: backend,
   });
-  backend.setEventSink(server.sink);
   process.stdout.write(`${server.url}\n`);
   process.stderr.write('vmdeck: browser mode on 127.0.0.1 only; open the URL above (it carries this run\'s token).\n');
   const stop = async () => {

@@ -2,6 +2,11 @@
  * Browser mode: the real renderer served on 127.0.0.1 and the contract bound to a WebSocket at /api.
  * The second transport next to Electron IPC, used to test the product without Electron and to reach it
  * through an SSH tunnel. Same dispatch (validation, errors as data) as IPC.
+ *
+ * Each WebSocket is one client of the backend (`clients.connect`): its own handlers (a console belongs to
+ * the tab that opened it) and its own events, so a second tab receives nothing of the first tab's consoles.
+ * Closing the socket disposes the client (its consoles stay open for a reloaded page to adopt). The server
+ * pings every client and drops one that stops answering.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -9,24 +14,28 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { extname, join, normalize, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { EventName, EventPayload, EventSink, VmdeckHandlers } from '../core/contract';
+import type { ContractServer, EventName, EventPayload, EventSink, VmdeckHandlers } from '../core/contract';
 import { toErrorData } from '../core/errors';
 import { dispatch, encodeWire, eventMessage, parseClientMessage, type ServerMessage } from '../core/rpc';
 import { checkAccess, TOKEN_COOKIE } from './auth';
 
-export interface WebServerOptions {
+export type WebServerOptions = {
   port: number;
   staticDir: string;
-  handlers: VmdeckHandlers;
+  /** How often every client is pinged; one that misses a ping is dropped (default 15 s). */
+  heartbeatMs?: number;
   /** Fixed token (tests); default a fresh random one per run. */
   token?: string;
-}
+} & (
+  | { /** The backend: one contract client per connection. */ clients: ContractServer; handlers?: never }
+  | { /** Fixed handlers shared by every connection (scripted tests); events go through `sink`. */ handlers: VmdeckHandlers; clients?: never }
+);
 
 export interface WebServer {
   url: string;
   port: number;
   token: string;
-  /** Pushes an event to every connected page. */
+  /** Pushes an event to every connected page (beside the per-client events of `clients`). */
   sink: EventSink;
   readonly clientCount: number;
   close(): Promise<void>;
@@ -62,6 +71,7 @@ const MAX_BUFFERED = 64 * 1024 * 1024;
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const clients = new Set<WebSocket>();
+  const alive = new WeakMap<WebSocket, boolean>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
   let port = options.port;
 
@@ -122,7 +132,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   function onClient(ws: WebSocket): void {
     clients.add(ws);
-    ws.on('close', () => clients.delete(ws));
+    const client = options.clients?.connect((event, payload) => send(ws, eventMessage(event, payload)), { label: 'tab' });
+    const handlers = client?.handlers ?? options.handlers!;
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
+    ws.on('close', () => {
+      clients.delete(ws);
+      client?.dispose();
+    });
     ws.on('message', (data, isBinary) => {
       if (isBinary) return void ws.close(1003, 'text frames only');
       void (async () => {
@@ -131,7 +148,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         try {
           const msg = parseClientMessage(data.toString());
           id = msg.id;
-          const outcome = await dispatch(options.handlers, msg.m, msg.a);
+          const outcome = await dispatch(handlers, msg.m, msg.a);
           reply = outcome.ok ? { t: 'res', id, ok: true, r: outcome.result } : { t: 'res', id, ok: false, e: outcome.error };
         } catch (e) {
           reply = { t: 'res', id, ok: false, e: toErrorData(e) };
@@ -147,6 +164,18 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   });
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : options.port;
+
+  const heartbeat = setInterval(() => {
+    for (const ws of clients) {
+      if (alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, options.heartbeatMs ?? 15_000);
+  heartbeat.unref();
 
   const sink: EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => {
     if (clients.size === 0) return;
@@ -164,6 +193,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     },
     close: () =>
       new Promise<void>((resolve) => {
+        clearInterval(heartbeat);
         for (const ws of clients) ws.terminate();
         wss.close();
         server.close(() => resolve());

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../main/app/backend';
-import type { EventName, EventPayload, HostView } from '../../main/core/contract';
+import type { ContractClient, EventName, EventPayload, HostView } from '../../main/core/contract';
 import { dispatch } from '../../main/core/rpc';
 import type { Guest, GuestDiff } from '../../main/core/models';
 import { describeLab } from '../lab/describe-lab';
@@ -29,10 +29,11 @@ async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs
 
 describeLab('backend against the lab', () => {
   let backend: Backend;
+  let client: ContractClient;
   const events: Recorded[] = [];
   const hostIds = new Map<string, string>();
   const call = async <T>(method: string, ...args: unknown[]): Promise<T> => {
-    const out = await dispatch(backend.handlers, method, args);
+    const out = await dispatch(client.handlers, method, args);
     if (!out.ok) throw Object.assign(new Error(`${out.error.code}: ${out.error.message}`), { code: out.error.code });
     return out.result as T;
   };
@@ -42,7 +43,7 @@ describeLab('backend against the lab', () => {
   beforeAll(async () => {
     const lab = loadLab()!;
     backend = await createBackend({ mode: 'browser', configDir: mkdtempSync(join(tmpdir(), 'vmdeck-backend-')), version: 'test' });
-    backend.setEventSink(<E extends EventName>(event: E, payload: EventPayload<E>) => events.push({ event, payload }));
+    client = backend.connect(<E extends EventName>(event: E, payload: EventPayload<E>) => events.push({ event, payload }));
     const candidates = await call<{ alias: string }[]>('hosts.sshConfigCandidates', lab.sshConfig);
     for (const name of ['kvm1', 'kvm2', 'fleet', 'xen1', 'inner']) {
       expect(candidates.map((c) => c.alias)).toContain(name);

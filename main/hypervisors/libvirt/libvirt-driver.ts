@@ -16,7 +16,8 @@ import type { CommandRunner, ExecOptions, ExecResult } from '../../core/runner';
 import type { ChangeHint, ChangeWatch, GuestRef, HypervisorDriver, RefreshResult } from '../driver';
 import { EVENT_STREAM_OPTIONS, watchLines } from '../shared/line-watch';
 import { runTool } from '../shared/run-tool';
-import { realClock, waitUntil, type PollClock } from '../shared/wait-until';
+import { waitForShutdown } from '../shared/shutdown-wait';
+import { realClock, type PollClock } from '../shared/wait-until';
 import { needsCompatScript, parseRefresh, refreshArgv, type HostCpuSample } from './bulk-refresh';
 
 export interface LibvirtDriverOptions {
@@ -89,7 +90,7 @@ export class LibvirtDriver implements HypervisorDriver {
     });
   }
 
-  async action(guest: GuestRef, action: LifecycleAction, options?: ActionOptions): Promise<void> {
+  async action(guest: GuestRef, action: LifecycleAction, options?: ActionOptions, signal?: AbortSignal): Promise<void> {
     const dom = ['--domain', guest.uuid];
     switch (action) {
       case 'start':
@@ -97,7 +98,7 @@ export class LibvirtDriver implements HypervisorDriver {
         return;
       case 'shutdown':
         await this.virsh(['shutdown', ...dom]);
-        if (options?.timeoutSec !== undefined) await this.waitForShutoff(guest, options.timeoutSec);
+        if (options?.timeoutSec !== undefined) await this.waitForShutoff(guest, options.timeoutSec, signal);
         return;
       case 'reboot':
         await this.virsh(['reboot', ...dom]);
@@ -144,21 +145,18 @@ export class LibvirtDriver implements HypervisorDriver {
     await this.virsh(['start', '--domain', guest.uuid], { timeoutMs: LONG_COMMAND_MS });
   }
 
-  private async waitForShutoff(guest: GuestRef, timeoutSec: number): Promise<void> {
-    const off = await waitUntil(
-      async () => {
-        const r = await this.virsh(['domstate', '--domain', guest.uuid]);
-        return libvirtStateFromWords(r.stdout.trim().split('\n')[0] ?? '') === 'shutoff';
-      },
-      timeoutSec * 1000,
-      this.shutdownPollMs,
-      this.clock,
-    );
-    if (!off) {
-      throw new VmdeckError('TIMEOUT', `${guest.name} did not shut down within ${timeoutSec} s`, {
-        notes: ['The guest may ignore ACPI shutdown requests. Force it off instead.'],
-      });
-    }
+  private waitForShutoff(guest: GuestRef, timeoutSec: number, signal: AbortSignal | undefined): Promise<void> {
+    const isOff = async () => {
+      const r = await this.virsh(['domstate', '--domain', guest.uuid]);
+      return libvirtStateFromWords(r.stdout.trim().split('\n')[0] ?? '') === 'shutoff';
+    };
+    return waitForShutdown(guest, isOff, {
+      timeoutSec,
+      pollMs: this.shutdownPollMs,
+      clock: this.clock,
+      signal,
+      advice: 'The guest may ignore ACPI shutdown requests. Force it off instead.',
+    });
   }
 
   async details(guest: GuestRef): Promise<GuestDetails> {

@@ -23,7 +23,8 @@ import type { CommandRunner, ExecResult } from '../../core/runner';
 import type { ChangeHint, ChangeWatch, GuestRef, HypervisorDriver, RefreshResult } from '../driver';
 import { EVENT_STREAM_OPTIONS, watchLines } from '../shared/line-watch';
 import { runTool, type RunToolOptions } from '../shared/run-tool';
-import { realClock, waitUntil, type PollClock } from '../shared/wait-until';
+import { waitForShutdown } from '../shared/shutdown-wait';
+import { realClock, type PollClock } from '../shared/wait-until';
 import { xenFacts, xenGuests } from './xen-refresh';
 import { xlConsoleArgs, xlDomainArg } from './xl-target';
 
@@ -108,7 +109,7 @@ export class XenDriver implements HypervisorDriver {
     });
   }
 
-  async action(guest: GuestRef, action: LifecycleAction, options?: ActionOptions): Promise<void> {
+  async action(guest: GuestRef, action: LifecycleAction, options?: ActionOptions, signal?: AbortSignal): Promise<void> {
     if (guest.domId === 0 && action !== 'restore') {
       throw new VmdeckError('UNSUPPORTED', 'Domain-0 is the control domain: it has no lifecycle actions');
     }
@@ -117,7 +118,7 @@ export class XenDriver implements HypervisorDriver {
         return this.start(guest, options);
       case 'shutdown':
         await this.xl(['shutdown', xlDomainArg(guest)], { timeoutMs: ACK_WAIT_MS });
-        if (options?.timeoutSec !== undefined) await this.waitUntilGone(guest, options.timeoutSec);
+        if (options?.timeoutSec !== undefined) await this.waitUntilGone(guest, options.timeoutSec, signal);
         return;
       case 'reboot':
         await this.xl(['reboot', xlDomainArg(guest)], { timeoutMs: ACK_WAIT_MS });
@@ -187,21 +188,18 @@ export class XenDriver implements HypervisorDriver {
     }
   }
 
-  private async waitUntilGone(guest: GuestRef, timeoutSec: number): Promise<void> {
-    const done = await waitUntil(
-      async () => {
-        const row = await this.currentRow(guest);
-        return row === null || row.state === 'shutoff' || row.state === 'dying' || row.state === 'crashed';
-      },
-      timeoutSec * 1000,
-      this.shutdownPollMs,
-      this.clock,
-    );
-    if (!done) {
-      throw new VmdeckError('TIMEOUT', `${guest.name} did not shut down within ${timeoutSec} s`, {
-        notes: ['Force it off (destroy) if the guest ignores the request.'],
-      });
-    }
+  private waitUntilGone(guest: GuestRef, timeoutSec: number, signal: AbortSignal | undefined): Promise<void> {
+    const isGone = async () => {
+      const row = await this.currentRow(guest);
+      return row === null || row.state === 'shutoff' || row.state === 'dying' || row.state === 'crashed';
+    };
+    return waitForShutdown(guest, isGone, {
+      timeoutSec,
+      pollMs: this.shutdownPollMs,
+      clock: this.clock,
+      signal,
+      advice: 'Force it off (destroy) if the guest ignores the request.',
+    });
   }
 
   async details(guest: GuestRef): Promise<GuestDetails> {

@@ -7,15 +7,21 @@
  * Opening a guest that is not running does not fail: the console waits (status `connecting`, a marker in
  * the output) and attaches when the guest starts. An unknown guest is NOT_FOUND.
  * `closeAllForHost` (host removed or disconnected for good) and `dispose` release every session.
+ *
+ * Ownership: a console belongs to the client that opened it (a window, a browser tab, the CLI). Its
+ * `consoles.data` and `consoles.changed` go to that client only; `list` shows every console with `owned`
+ * from the viewer's side; `adopt` moves a console to another client (the old owner gets one last
+ * `consoles.changed` with `owned: false`). When a client goes away (`releaseClient`) its consoles stay
+ * open, unowned and silent (flow control pauses them), until adopted, closed, or `orphanCloseMs` passes.
  */
 import { randomUUID } from 'node:crypto';
 import { VmdeckError, toErrorData } from '../../core/errors';
-import type { ConsoleInfo, EventSink, MethodParsedArgs, Settings } from '../../core/contract';
+import type { ConsoleInfo, EventName, EventPayload, MethodParsedArgs, Settings } from '../../core/contract';
 import { DisposableStore, type Disposable, type Event } from '../../core/lifecycle';
 import type { ConsoleDevice, Guest, GuestDiff } from '../../core/models';
 import type { CommandRunner } from '../../core/runner';
 import type { HypervisorDriver } from '../../hypervisors/driver';
-import { systemClock, type Clock } from '../../transport/clock';
+import { systemClock, type Clock, type TimerHandle } from '../../transport/clock';
 import type { ConsoleLimits } from './console-limits';
 import { ConsoleLog, consoleLogPath, DEFAULT_LOG_KEEP } from './console-log';
 import { ConsoleSession, type ReattachPolicy } from './console-session';
@@ -30,8 +36,8 @@ export interface ConsoleServiceDeps {
   onGuestsChanged: Event<GuestDiff>;
   /** Refreshes a host's inventory now (a priority refresh); used when a console channel ends unexpectedly. */
   refreshGuests?(hostId: string): Promise<void>;
-  /** Receives `consoles.data` and `consoles.changed`. */
-  sink: EventSink;
+  /** Receives `consoles.data` and `consoles.changed`, addressed to the owning client. */
+  sink: ConsoleSink;
   settings(): Settings;
   /** Default log directory (Settings.logDirectory overrides it). */
   logDir: string;
@@ -44,12 +50,28 @@ export interface ConsoleServiceDeps {
   guestPollMs?: number;
   /** Rotated log files kept per console log. */
   logKeep?: number;
+  /** An unowned console (its client went away) is closed after this long (default 10 minutes). */
+  orphanCloseMs?: number;
 }
+
+/** Where console events go: `client` is the owner's id. */
+export type ConsoleSink = <E extends Extract<EventName, 'consoles.data' | 'consoles.changed'>>(
+  event: E,
+  payload: EventPayload<E>,
+  client: string,
+) => void;
+
+/** The owner of consoles opened by callers that do not say (the CLI, tests). */
+export const LOCAL_CLIENT = 'local';
+
+export const DEFAULT_ORPHAN_CLOSE_MS = 10 * 60_000;
 
 type OpenOptions = MethodParsedArgs<'consoles.open'>[2];
 
 interface Entry {
-  info: ConsoleInfo;
+  info: Omit<ConsoleInfo, 'owned'>;
+  owner: string | undefined;
+  orphanTimer: TimerHandle | undefined;
   session: ConsoleSession;
   owned: DisposableStore;
   log: ConsoleLog | undefined;
@@ -79,7 +101,7 @@ export class ConsoleService implements Disposable {
     return this.deps.driverFor(hostId).consoleDevices({ uuid: guest.uuid, name: guest.name, domId: guest.domId });
   }
 
-  async open(hostId: string, uuid: string, options?: OpenOptions): Promise<ConsoleInfo> {
+  async open(hostId: string, uuid: string, options?: OpenOptions, owner: string = LOCAL_CLIENT): Promise<ConsoleInfo> {
     if (this.disposed) throw new VmdeckError('INVALID_STATE', 'console service disposed');
     const guest = this.requireGuest(hostId, uuid);
     // Fail early, before any channel, when the host has no driver or runner.
@@ -107,9 +129,9 @@ export class ConsoleService implements Disposable {
       limits: this.deps.limits,
       reattach: this.deps.reattach,
     });
-    const info: ConsoleInfo = { id, hostId, uuid, guestName: guest.name, status: session.status };
+    const info: Entry['info'] = { id, hostId, uuid, guestName: guest.name, status: session.status };
     if (device !== undefined) info.device = device;
-    const entry: Entry = { info, session, owned: new DisposableStore(), log: undefined };
+    const entry: Entry = { info, owner, orphanTimer: undefined, session, owned: new DisposableStore(), log: undefined };
     this.entries.set(id, entry);
     entry.owned.add(session.onData((data) => this.output(entry, data)));
     entry.owned.add(session.onDidChange(() => this.sessionChanged(entry)));
@@ -121,24 +143,55 @@ export class ConsoleService implements Disposable {
       throw e;
     }
     if (!this.entries.has(id)) throw new VmdeckError('CANCELLED', 'console closed while opening');
-    return this.snapshot(entry);
+    return this.snapshot(entry, entry.owner);
   }
 
-  list(): ConsoleInfo[] {
-    return [...this.entries.values()].map((e) => this.snapshot(e));
+  /** Every open console; `owned` as `viewer` sees it. */
+  list(viewer: string = LOCAL_CLIENT): ConsoleInfo[] {
+    return [...this.entries.values()].map((e) => this.snapshot(e, viewer));
   }
 
-  input(id: string, text: string): void {
-    this.require(id).session.input(text);
+  /** `client` takes the console over; the previous owner is told once (`owned: false`) and then hears nothing. */
+  adopt(id: string, client: string): ConsoleInfo {
+    const entry = this.require(id);
+    const previous = entry.owner;
+    entry.orphanTimer?.cancel();
+    entry.orphanTimer = undefined;
+    entry.owner = client;
+    if (previous !== undefined && previous !== client) this.deps.sink('consoles.changed', this.snapshot(entry, previous), previous);
+    return this.snapshot(entry, client);
   }
 
-  resize(id: string, cols: number, rows: number): void {
-    this.require(id).session.resize(rows, cols);
+  /** A client went away: its consoles stay open, unowned, and close after `orphanCloseMs` unless adopted. */
+  releaseClient(client: string): void {
+    for (const entry of this.entries.values()) {
+      if (entry.owner !== client) continue;
+      entry.owner = undefined;
+      entry.orphanTimer?.cancel();
+      entry.orphanTimer = this.clock.setTimeout(() => {
+        entry.orphanTimer = undefined;
+        if (entry.owner === undefined) this.release(entry, 'no client adopted it');
+      }, this.deps.orphanCloseMs ?? DEFAULT_ORPHAN_CLOSE_MS);
+    }
   }
 
-  ack(id: string, bytes: number): void {
-    // Acks may race with close: a closed console has nothing to acknowledge.
-    this.entries.get(id)?.session.ack(bytes);
+  /** Who owns a console (undefined: nobody since its client went away). */
+  ownerOf(id: string): string | undefined {
+    return this.require(id).owner;
+  }
+
+  input(id: string, text: string, client: string = LOCAL_CLIENT): void {
+    this.requireOwned(id, client).session.input(text);
+  }
+
+  resize(id: string, cols: number, rows: number, client: string = LOCAL_CLIENT): void {
+    this.requireOwned(id, client).session.resize(rows, cols);
+  }
+
+  ack(id: string, bytes: number, client: string = LOCAL_CLIENT): void {
+    // Acks may race with close or adopt: a closed console, or one another client took, is not acknowledged.
+    const entry = this.entries.get(id);
+    if (entry?.owner === client) entry.session.ack(bytes);
   }
 
   /** Detaches by closing the channel (nothing is typed into the guest) and releases the session. */
@@ -152,13 +205,12 @@ export class ConsoleService implements Disposable {
     this.require(id).session.sendEscape();
   }
 
-  setLogging(id: string, enabled: boolean): ConsoleInfo {
+  setLogging(id: string, enabled: boolean, client: string = LOCAL_CLIENT): ConsoleInfo {
     const entry = this.require(id);
     if (enabled && entry.log === undefined) this.startLog(entry);
     if (!enabled && entry.log !== undefined) this.stopLog(entry, 'logging stopped');
-    const info = this.snapshot(entry);
-    this.deps.sink('consoles.changed', info);
-    return info;
+    this.notifyOwner(entry);
+    return this.snapshot(entry, client);
   }
 
   /** Closes every console of a host (host removed or disconnected for good). */
@@ -190,9 +242,22 @@ export class ConsoleService implements Disposable {
     return entry;
   }
 
-  private snapshot(entry: Entry): ConsoleInfo {
+  /** Input and resize come from the owner only: another client adopts first. */
+  private requireOwned(id: string, client: string): Entry {
+    const entry = this.require(id);
+    if (entry.owner !== client) {
+      throw new VmdeckError('INVALID_STATE', entry.owner === undefined ? 'console has no owner: adopt it first' : 'console belongs to another window: adopt it first');
+    }
+    return entry;
+  }
+
+  private notifyOwner(entry: Entry): void {
+    if (entry.owner !== undefined) this.deps.sink('consoles.changed', this.snapshot(entry, entry.owner), entry.owner);
+  }
+
+  private snapshot(entry: Entry, viewer: string | undefined): ConsoleInfo {
     const { session, info } = entry;
-    const out: ConsoleInfo = { ...info, status: session.status };
+    const out: ConsoleInfo = { ...info, status: session.status, owned: viewer !== undefined && entry.owner === viewer };
     if (entry.log !== undefined) out.logPath = entry.log.path;
     else delete out.logPath;
     const error = session.error ?? info.error;
@@ -202,7 +267,7 @@ export class ConsoleService implements Disposable {
 
   private output(entry: Entry, data: Uint8Array): void {
     entry.log?.output(data);
-    this.deps.sink('consoles.data', { id: entry.info.id, data });
+    if (entry.owner !== undefined) this.deps.sink('consoles.data', { id: entry.info.id, data }, entry.owner);
   }
 
   private sessionChanged(entry: Entry): void {
@@ -213,7 +278,7 @@ export class ConsoleService implements Disposable {
       if (this.entries.get(entry.info.id) === entry) this.release(entry, 'session ended');
       return;
     }
-    if (this.entries.get(entry.info.id) === entry) this.deps.sink('consoles.changed', this.snapshot(entry));
+    if (this.entries.get(entry.info.id) === entry) this.notifyOwner(entry);
   }
 
   private startLog(entry: Entry): void {
@@ -252,17 +317,19 @@ export class ConsoleService implements Disposable {
   private logFailed(entry: Entry, e: unknown): void {
     entry.log = undefined;
     entry.info.error = { ...toErrorData(e), message: `console log stopped: ${toErrorData(e).message}` };
-    if (this.entries.get(entry.info.id) === entry) this.deps.sink('consoles.changed', this.snapshot(entry));
+    if (this.entries.get(entry.info.id) === entry) this.notifyOwner(entry);
   }
 
   private release(entry: Entry, why: string): void {
     if (this.entries.get(entry.info.id) !== entry) return;
     this.entries.delete(entry.info.id);
+    entry.orphanTimer?.cancel();
+    entry.orphanTimer = undefined;
     // Closing emits the last output batch (to the sink and the log); its status change is ignored here
     // because the entry is no longer in the map.
     entry.session.close();
     entry.owned.dispose();
     this.stopLog(entry, why);
-    this.deps.sink('consoles.changed', this.snapshot(entry));
+    this.notifyOwner(entry);
   }
 }

@@ -236,7 +236,7 @@ export async function startFakeBackend(o: FakeOptions = {}): Promise<FakeBackend
       const g = guests.get(key(hostId, uuid));
       if (!g) throw { code: 'NOT_FOUND', message: 'guest not found' };
       opened.push({ guest: g.name, ...(opts?.device !== undefined ? { device: opts.device } : {}) });
-      const c = { id: `c-${nextId++}`, hostId, uuid, guestName: g.name, status: 'connecting' as const, line: '', ...(opts?.device !== undefined ? { device: opts.device } : {}) };
+      const c = { id: `c-${nextId++}`, hostId, uuid, guestName: g.name, status: 'connecting' as const, owned: true, line: '', ...(opts?.device !== undefined ? { device: opts.device } : {}) };
       consoles.set(c.id, c);
       setTimeout(() => {
         const a = { ...c, status: 'attached' as const };

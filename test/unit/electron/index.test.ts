@@ -19,9 +19,15 @@ let dir: string;
 
 function fakeBackend() {
   const handlers = Object.fromEntries(METHOD_NAMES.map((m) => [m, vi.fn(async () => `ran ${m}`)]));
+  const clients: { sink: (e: string, p: unknown) => void; dispose: ReturnType<typeof vi.fn> }[] = [];
   return {
     handlers,
-    setEventSink: vi.fn(),
+    clients,
+    connect: vi.fn((sink: (e: string, p: unknown) => void) => {
+      const client = { id: `window-${clients.length + 1}`, handlers, sink, dispose: vi.fn() };
+      clients.push(client);
+      return client;
+    }),
     dispose: vi.fn(async () => undefined),
   };
 }
@@ -62,7 +68,7 @@ describe('electron composition root', () => {
 
   it('enables the sandbox before ready, then builds backend, window, IPC and event sink', async () => {
     const { fake, FakeBrowserWindow, FakeWebContents, backend } = await boot();
-    await vi.waitFor(() => expect(backend.setEventSink).toHaveBeenCalledTimes(1));
+    await vi.waitFor(() => expect(backend.connect).toHaveBeenCalledTimes(1));
     expect(fake.app.calls.indexOf('enableSandbox')).toBeLessThan(fake.app.calls.indexOf('whenReady'));
     expect(fake.app.calls.indexOf('requestSingleInstanceLock')).toBeLessThan(fake.app.calls.indexOf('whenReady'));
 
@@ -97,9 +103,9 @@ describe('electron composition root', () => {
       error: { code: 'FORBIDDEN_SENDER' },
     });
 
-    // Events go to the window.
-    const sink = backend.setEventSink.mock.calls[0]![0] as (e: string, p: unknown) => void;
-    sink('hosts.removed', { id: 'h1' });
+    // The window is one client of the backend from the start; its events go to its webContents.
+    expect(backend.connect).toHaveBeenCalledTimes(1);
+    backend.clients[0]!.sink('hosts.removed', { id: 'h1' });
     expect(win.webContents.send).toHaveBeenCalledWith('vmdeck:event', 'hosts.removed', { id: 'h1' });
   });
 
@@ -115,18 +121,19 @@ describe('electron composition root', () => {
     const { backend } = await boot((f) => {
       f.safeStorage.backend = 'basic_text';
     });
-    await vi.waitFor(() => expect(backend.setEventSink).toHaveBeenCalled());
+    await vi.waitFor(() => expect(backend.connect).toHaveBeenCalled());
     expect((backendMock.createBackend.mock.calls[0]![0] as Record<string, unknown>).secrets).toBeUndefined();
   });
 
   it('disposes IPC and the backend before quitting', async () => {
     const { fake, backend, FakeEvent } = await boot();
-    await vi.waitFor(() => expect(backend.setEventSink).toHaveBeenCalled());
+    await vi.waitFor(() => expect(backend.connect).toHaveBeenCalled());
     const e = new FakeEvent();
     fake.app.emit('before-quit', e);
     expect(e.defaultPrevented).toBe(true);
     await vi.waitFor(() => expect(fake.app.quit).toHaveBeenCalled());
     expect(backend.dispose).toHaveBeenCalledTimes(1);
+    expect(backend.clients[0]!.dispose).toHaveBeenCalledTimes(1);
     expect(fake.ipcMain.handlers.size).toBe(0);
     // The quit that follows is not held up again.
     const again = new FakeEvent();
@@ -136,7 +143,7 @@ describe('electron composition root', () => {
 
   it('quits when the window closes (Linux included)', async () => {
     const { fake, backend } = await boot();
-    await vi.waitFor(() => expect(backend.setEventSink).toHaveBeenCalled());
+    await vi.waitFor(() => expect(backend.connect).toHaveBeenCalled());
     fake.app.emit('window-all-closed');
     await vi.waitFor(() => expect(fake.app.quit).toHaveBeenCalled());
     expect(backend.dispose).toHaveBeenCalledTimes(1);

@@ -120,7 +120,7 @@ describe('SampleRing', () => {
 });
 
 describe('ConsolesState', () => {
-  const info = (id: string, status: 'attached' | 'closed' = 'attached') => ({ id, hostId: 'h1', uuid: U1, guestName: 'g', status });
+  const info = (id: string, status: 'attached' | 'closed' = 'attached') => ({ id, hostId: 'h1', uuid: U1, guestName: 'g', status, owned: true });
   it('tracks tabs and the active one', () => {
     const s = new ConsolesState();
     s.upsert(info('a'));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isVmdeckError } from '../../../../main/core/errors';
-import type { ConsoleInfo, EventName, EventPayload, Settings, VmdeckHandlers } from '../../../../main/core/contract';
+import type { ConsoleInfo, EventName, EventPayload, Settings } from '../../../../main/core/contract';
 import { ConsoleService } from '../../../../main/services/consoles/console-service';
 import { FakeInventory, FakeRunner, fakeDriver, makeGuest, ManualClock } from './fakes';
 
@@ -19,7 +19,7 @@ function setup(logDir: string, settingsOverrides: Partial<Settings> = {}) {
   const alpha = inventory.add(makeGuest({ hostId: 'h1', name: 'alpha' }));
   const beta = inventory.add(makeGuest({ hostId: 'h1', name: 'beta', uuid: 'aaaaaaaa-2222-3333-4444-555555555555', state: 'shutoff', domId: null }));
   const web = inventory.add(makeGuest({ hostId: 'h2', name: 'web01', uuid: 'bbbbbbbb-2222-3333-4444-555555555555', domId: 4 }));
-  const events: { event: EventName; payload: unknown }[] = [];
+  const events: { event: EventName; payload: unknown; client: string }[] = [];
   const settings: Settings = { confirmDestructive: true, scrollback: 1000, logConsoles: false, logMaxBytes: 1024 * 1024, pollIntervalSec: 5, ...settingsOverrides };
   const service = new ConsoleService({
     runnerFor: (hostId) => {
@@ -30,7 +30,7 @@ function setup(logDir: string, settingsOverrides: Partial<Settings> = {}) {
     driverFor: () => fakeDriver(),
     guest: (hostId, uuid) => inventory.get(hostId, uuid),
     onGuestsChanged: inventory.changes.event,
-    sink: <E extends EventName>(event: E, payload: EventPayload<E>) => events.push({ event, payload }),
+    sink: <E extends EventName>(event: E, payload: EventPayload<E>, client: string) => events.push({ event, payload, client }),
     settings: () => settings,
     logDir,
     hostLabel: (id) => (id === 'h1' ? 'kvm1' : 'xen1'),
@@ -49,19 +49,60 @@ describe('ConsoleService', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('implements every consoles.* handler of the contract with the same arguments', () => {
-    const { service } = setup(dir);
-    const handlers: Pick<VmdeckHandlers, `consoles.${'devices' | 'open' | 'list' | 'input' | 'resize' | 'ack' | 'close' | 'setLogging'}`> = {
-      'consoles.devices': (h, u) => service.devices(h, u),
-      'consoles.open': (h, u, o) => service.open(h, u, o),
-      'consoles.list': () => service.list(),
-      'consoles.input': (id, text) => service.input(id, text),
-      'consoles.resize': (id, cols, rows) => service.resize(id, cols, rows),
-      'consoles.ack': (id, n) => service.ack(id, n),
-      'consoles.close': (id) => service.close(id),
-      'consoles.setLogging': (id, on) => service.setLogging(id, on),
-    };
-    expect(Object.keys(handlers)).toHaveLength(8);
+  it('sends a console\'s output and changes to its owner only; another client lists it and may adopt it', async () => {
+    const { service, runners, alpha, events, clock } = setup(dir);
+    const to = (client: string, event: EventName) => events.filter((e) => e.client === client && e.event === event);
+    const c = await service.open('h1', alpha.uuid, { cols: 80, rows: 24 }, 'tab-1');
+    expect(c.owned).toBe(true);
+    expect(service.list('tab-2')).toEqual([expect.objectContaining({ id: c.id, owned: false })]);
+    expect(service.list('tab-1')[0]!.owned).toBe(true);
+
+    runners.get('h1')!.last.push('secret output');
+    clock.advance(10);
+    expect(to('tab-1', 'consoles.data')).toHaveLength(1);
+    expect(to('tab-2', 'consoles.data')).toHaveLength(0);
+
+    // Input and resize come from the owner only.
+    expect(() => service.input(c.id, 'ls\r', 'tab-2')).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
+    expect(() => service.resize(c.id, 100, 30, 'tab-2')).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
+
+    // Adopting moves everything to the new owner; the old one hears once that it lost the console.
+    const adopted = service.adopt(c.id, 'tab-2');
+    expect(adopted.owned).toBe(true);
+    expect(to('tab-1', 'consoles.changed').at(-1)?.payload).toMatchObject({ id: c.id, owned: false });
+    const before = events.length;
+    runners.get('h1')!.last.push('after adopt');
+    clock.advance(10);
+    const after = events.slice(before);
+    expect(after.filter((e) => e.event === 'consoles.data').map((e) => e.client)).toEqual(['tab-2']);
+    service.input(c.id, 'x', 'tab-2');
+    expect(runners.get('h1')!.last.written).toContain('x');
+    expect(() => service.input(c.id, 'y', 'tab-1')).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
+    expect(() => service.adopt('nope', 'tab-1')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    service.dispose();
+  });
+
+  it('keeps an orphaned console silent until adopted, and closes it when nobody adopts it in time', async () => {
+    const { service, runners, alpha, beta, events, clock } = setup(dir);
+    const c = await service.open('h1', alpha.uuid, undefined, 'tab-1');
+    service.releaseClient('tab-1');
+    expect(service.ownerOf(c.id)).toBeUndefined();
+    const before = events.length;
+    runners.get('h1')!.last.push('nobody listens');
+    clock.advance(10);
+    expect(events.slice(before).filter((e) => e.event === 'consoles.data')).toHaveLength(0);
+    // A reloaded page adopts it before the grace period ends: it stays open.
+    clock.advance(60_000);
+    service.adopt(c.id, 'tab-3');
+    clock.advance(20 * 60_000);
+    expect(service.list('tab-3').map((x) => x.id)).toEqual([c.id]);
+    // An orphan nobody adopts is closed after the grace period.
+    const d = await service.open('h1', beta.uuid, undefined, 'tab-3');
+    service.releaseClient('tab-3');
+    clock.advance(10 * 60_000 - 1);
+    expect(service.list().map((x) => x.id).sort()).toEqual([c.id, d.id].sort());
+    clock.advance(1);
+    expect(service.list()).toEqual([]);
     service.dispose();
   });
 
