@@ -2,7 +2,7 @@
  * The composition root of the renderer: one instance of each state class, the adapters that feed them
  * from the contract, and the commands components call back into. Components never touch `api` directly.
  */
-import type { ConsoleInfo, HostInput, PromptAnswer, Settings, TaskInfo, VmdeckApi } from '../../../main/core/contract';
+import { BULK_ACTIONS, type ConsoleInfo, type HostInput, type PromptAnswer, type Settings, type TaskInfo, type VmdeckApi } from '../../../main/core/contract';
 import { toErrorData, type ErrorData } from '../../../main/core/errors';
 import type { ConsoleDevice, LifecycleAction } from '../../../main/core/models';
 import { bindActivity } from './adapters/activity';
@@ -22,6 +22,10 @@ import { PromptsState } from './state/prompts.svelte';
 import { SettingsState } from './state/settings.svelte';
 import { TasksState } from './state/tasks.svelte';
 import { UiState } from './state/ui.svelte';
+
+function isBulkAction(a: LifecycleAction): a is (typeof BULK_ACTIONS)[number] {
+  return (BULK_ACTIONS as readonly LifecycleAction[]).includes(a);
+}
 
 /** Bulk actions that only bring guests up run without asking. */
 const BULK_WITHOUT_CONFIRM: readonly LifecycleAction[] = ['start', 'resume'];
@@ -184,7 +188,7 @@ export class AppModel {
    * concurrency per host, per-guest results, cancellable), listed in the task panel with its per-guest results.
    */
   async runActions(keys: readonly GuestKey[], action: LifecycleAction, path?: string): Promise<void> {
-    if (keys.length <= 1 || path !== undefined) {
+    if (keys.length <= 1 || path !== undefined || !isBulkAction(action)) {
       await Promise.all(keys.map((k) => this.#runOne(k, action, path)));
       return;
     }
@@ -197,7 +201,8 @@ export class AppModel {
       this.ui.setFailure(k, null);
     }
     try {
-      const task = await this.api['guests.bulkAction'](targets, action);
+      // A bulk shutdown's items succeed only once each guest is really off (or fail with TIMEOUT).
+      const task = await this.api['guests.bulkAction'](targets, action, action === 'shutdown' ? { timeoutSec: ACTION_GOAL_TIMEOUT_SEC.shutdown } : undefined);
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
       this.#bulk.set(task.id, { action, handled: new Set() });
       this.ui.tasksOpen = true;
