@@ -51,6 +51,7 @@ export async function answeringPrompts(page: Page, expected: Record<string, stri
       expect(Object.keys(expected), `a host-key prompt for an unexpected host:\n${text}`).toContain(host);
       expect(asked, `asked twice about ${host}`).not.toContain(host);
       expect(fingerprint, `fingerprint shown for ${host}`).toBe(expected[host]);
+      expect(text.split(fingerprint).length - 1, `the fingerprint of ${host} is printed once:\n${text}`).toBe(1);
       asked.push(host);
       if (asked.length === 1) await page.screenshot({ path: 'test-results/screenshots/lab-host-key-prompt.png' });
       await unknown.getByRole('button', { name: 'Accept and remember' }).click();
@@ -123,3 +124,37 @@ export async function openConsoleFromList(page: Page, host: string, name: string
   await expect.poll(() => term.locator('[data-status]').getAttribute('data-status'), { timeout: 30_000 }).toBe('attached');
 }
 
+
+/**
+ * Imports `hosts` of the lab through the Import dialog from a copy of its ssh_config with an empty known_hosts,
+ * accepts each host-key prompt (checking the real fingerprint, shown once) and waits until each host settled
+ * (`ready` for the hypervisor hosts). Returns the hosts that were asked about.
+ */
+export async function importLabHosts(page: Page, sshConfig: string, hostKeys: Record<string, string>, hosts: readonly string[], readyHosts: readonly string[]): Promise<string[]> {
+  await page.getByRole('button', { name: 'Import hosts from ssh_config' }).first().click();
+  const dlg = page.getByRole('dialog', { name: 'Import hosts from ssh_config' });
+  await dlg.getByLabel('OpenSSH client config').fill(sshConfig);
+  await dlg.getByRole('button', { name: 'Read hosts' }).click();
+  await dlg.locator('table').waitFor();
+  for (const box of await dlg.getByRole('checkbox', { name: /^Import / }).all()) {
+    const name = ((await box.getAttribute('aria-label')) ?? '').replace(/^Import /, '');
+    if (hosts.includes(name)) await box.check();
+    else await box.uncheck();
+  }
+  await dlg.getByRole('button', { name: /^Import/ }).last().click();
+  await dlg.waitFor({ state: 'detached', timeout: 30_000 });
+  const expected = Object.fromEntries(hosts.map((h) => [h, sha256Fingerprint(hostKeys[h]!)]));
+  const state = (h: string) => page.locator(`li[data-host="${h}"] [data-connection]`).getAttribute('data-connection').catch(() => null);
+  return answeringPrompts(
+    page,
+    expected,
+    async () => {
+      for (const h of hosts) {
+        const s = await state(h);
+        if (readyHosts.includes(h) ? s !== 'ready' : s === null || s === 'connecting' || s === 'verifying' || s === 'authenticating') return false;
+      }
+      return true;
+    },
+    120_000,
+  );
+}
