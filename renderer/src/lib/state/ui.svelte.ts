@@ -53,8 +53,8 @@ export class UiState {
   recentCommands = $state.raw<readonly string[]>([]);
   /** The task list panel. */
   tasksOpen = $state(false);
-  /** Host warnings the user dismissed (host id + text), for this session. */
-  dismissedWarnings = $state.raw<ReadonlySet<string>>(new Set());
+  /** Host notes the user dismissed (host id + text); remembered across reloads, so each is said once. */
+  dismissedWarnings = $state.raw<ReadonlySet<string>>(new Set(readDismissed()));
 
   noteRecent(commandId: string | null, keys: readonly GuestKey[]): void {
     if (commandId) this.recentCommands = [commandId, ...this.recentCommands.filter((c) => c !== commandId)].slice(0, RECENT_MAX);
@@ -63,6 +63,7 @@ export class UiState {
 
   dismissWarning(hostId: string, text: string): void {
     this.dismissedWarnings = new Set([...this.dismissedWarnings, `${hostId}\u0000${text}`]);
+    writeDismissed([...this.dismissedWarnings]);
   }
 
   isWarningDismissed(hostId: string, text: string): boolean {
@@ -88,5 +89,24 @@ export class UiState {
     if (e === null) m.delete(key);
     else m.set(key, e);
     this.details = m;
+  }
+}
+
+const DISMISSED_KEY = 'vmdeck.dismissedNotes';
+
+function readDismissed(): string[] {
+  try {
+    const v: unknown = JSON.parse(globalThis.localStorage?.getItem(DISMISSED_KEY) ?? '[]');
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string').slice(-200) : [];
+  } catch {
+    return [];
+  }
+}
+
+function writeDismissed(keys: readonly string[]): void {
+  try {
+    globalThis.localStorage?.setItem(DISMISSED_KEY, JSON.stringify(keys.slice(-200)));
+  } catch {
+    /* storage disabled: dismissed for this session only */
   }
 }
