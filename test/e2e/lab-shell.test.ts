@@ -5,6 +5,7 @@
  * with per-guest results, OSC 8 links, keyboard help, skip links and the sidebar's roving tabindex, and polish.
  * Each test fails on the code before the change it covers (see the test names).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,6 +50,22 @@ async function ensureShutoff(page: Page, host: string, name: string): Promise<vo
   await tool(page, 'guest.destroy').click();
   await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Force off' }).click();
   await waitState(page, host, name, 'shutoff');
+}
+
+/**
+ * Waits until a QEMU guest's kernel is up (its console shows the shell prompt), so that it hears an ACPI shutdown.
+ * Opens its console for that and closes it again.
+ */
+async function waitBooted(page: Page, host: string, name: string): Promise<void> {
+  await openConsoleFromList(page, host, name);
+  await typeInConsole(page, name, '\r');
+  await expect.poll(async () => new RegExp(`${name}:~# *$`, 'm').test(await consoleText(page, name)), { timeout: 90_000, interval: 1000 }).toBe(true);
+  await page.locator(`.term[data-guest="${name}"]`).getByRole('button', { name: `Close console ${name}` }).click();
+}
+
+/** xl guests are transient: a shut-down one leaves the list; the simulator keeps the config it came from. */
+function xlCreate(lab: Lab, name: string): void {
+  execFileSync('ssh', ['-F', lab.sshConfig, 'xen1', `xl create "$XLSIM_STATE/xen/${name}.cfg"`], { stdio: 'ignore', timeout: 30_000 });
 }
 
 async function palette(page: Page, query: string): Promise<void> {
@@ -161,6 +178,7 @@ describeLab('renderer shell against the lab (e2e)', () => {
     await openConsoleFromList(page, 'kvm1', 'alpha');
     expect(await page.getByTestId('console-count').innerText()).toBe('1 console');
     await typeInConsole(page, 'alpha', '\r');
+    await expect.poll(async () => /alpha:~# *$/m.test(await consoleText(page, 'alpha')), { timeout: 90_000, interval: 1000 }).toBe(true);
     expect(await page.evaluate(() => document.activeElement?.closest('.xterm') !== null)).toBe(true);
     await page.keyboard.press('Control+k');
     await page.getByRole('dialog', { name: 'Command palette' }).waitFor({ timeout: 5000 });
@@ -201,36 +219,35 @@ describeLab('renderer shell against the lab (e2e)', () => {
     await tab(page, /^alpha/).click();
     await typeInConsole(page, 'alpha', "printf '\\033]8;;http://example.org/plain\\033\\\\PLAINLINK\\033]8;;\\033\\\\ \\033]8;;https://example.org/ok\\033\\\\SAFELINK\\033]8;;\\033\\\\\\n'\r");
     const term = page.locator('.term[data-guest="alpha"]');
-    await expect.poll(async () => /SAFELINK/.test(await consoleText(page, 'alpha')), { timeout: 20_000 }).toBe(true);
-    const clickText = async (text: string) => {
-      // Cell geometry from xterm's own screen element: find the row and column of the text in the buffer.
-      const pos = await term.evaluate((el, t) => {
-        const rows = el.querySelector('.xterm-rows');
+    await expect.poll(async () => /SAFELINK[^\n]*\n[^\n]*alpha:~# *$/m.test(await consoleText(page, 'alpha')), { timeout: 20_000 }).toBe(true);
+    /**
+     * Clicks a cell of the line just above the cursor (where printf's output is), by xterm's own geometry: the
+     * screen element's size over cols x rows, and the helper textarea xterm keeps at the cursor.
+     */
+    const clickAboveCursor = async (col: number) => {
+      const pos = await term.evaluate((el, c) => {
         const screen = el.querySelector('.xterm-screen')!.getBoundingClientRect();
-        if (rows) {
-          for (const r of rows.children) {
-            const i = (r.textContent ?? '').indexOf(t);
-            if (i >= 0) {
-              const box = (r as HTMLElement).getBoundingClientRect();
-              const cell = box.width / Math.max(1, (r.textContent ?? '').length);
-              return { x: screen.left + (i + 2) * cell, y: box.top + box.height / 2 };
-            }
-          }
-        }
-        return null;
-      }, text);
-      if (!pos) throw new Error(`"${text}" not on screen (DOM renderer expected in headless Chromium)`);
-      await page.mouse.move(pos.x, pos.y);
-      await page.waitForTimeout(300);
+        const size = [...el.querySelectorAll('.bar span')].map((s) => /^(\d+)×(\d+)$/.exec(s.textContent?.trim() ?? '')).find((m) => m);
+        const ta = el.querySelector<HTMLElement>('.xterm-helper-textarea')!.getBoundingClientRect();
+        const cols = Number(size![1]);
+        const rows = Number(size![2]);
+        const cw = screen.width / cols;
+        const ch = screen.height / rows;
+        const cursorRow = Math.round((ta.top - screen.top) / ch);
+        return { x: screen.left + (c + 0.5) * cw, y: screen.top + (cursorRow - 1 + 0.5) * ch };
+      }, col);
+      await page.mouse.move(pos.x - 5, pos.y);
+      await page.mouse.move(pos.x, pos.y, { steps: 3 });
+      await page.waitForTimeout(400);
       await page.mouse.click(pos.x, pos.y);
       await page.waitForTimeout(500);
     };
     await page.getByTestId('status-bar').getByRole('button', { name: 'Dismiss message' }).click().catch(() => {});
-    await clickText('PLAINLINK');
+    await clickAboveCursor(3); // "PLAINLINK" (columns 0-8)
     expect(dialogs).toEqual([]); // xterm's default handler asks with confirm() and opens the http link itself
     expect(popups).toEqual([]);
     expect(await notice(page).innerText()).not.toMatch(/link/i);
-    await clickText('SAFELINK');
+    await clickAboveCursor(13); // "SAFELINK" (columns 10-17)
     // The https link goes through app.openExternal, which browser mode refuses (the Electron build opens it).
     await expect.poll(() => notice(page).innerText(), { timeout: 5000 }).toMatch(/^Opening link: /);
     expect(dialogs).toEqual([]);
@@ -337,8 +354,7 @@ describeLab('renderer shell against the lab (e2e)', () => {
   it('shutdown progress follows the guest until it is off; the button is disabled meanwhile (item 4)', async () => {
     const { page } = app;
     await ensureRunning(page, 'kvm1', 'beta');
-    // The guest's kernel must be up to act on the ACPI request (boot takes about 3 s).
-    await page.waitForTimeout(6000);
+    await waitBooted(page, 'kvm1', 'beta'); // the kernel must be up to act on the ACPI request
     await select(page, 'kvm1', 'beta');
     const beta = row(page, 'kvm1', 'beta');
     await tool(page, 'guest.shutdown').click();
@@ -365,41 +381,47 @@ describeLab('renderer shell against the lab (e2e)', () => {
 
   it('a bulk shutdown of two kvm guests and a xen1 guest asks once and shows per-guest results (item 16, issue 13)', async () => {
     const { page } = app;
-    await ensureRunning(page, 'kvm1', 'alpha');
-    await ensureRunning(page, 'kvm2', 'gamma');
-    await ensureRunning(page, 'xen1', 'web01');
-    await page.waitForTimeout(5000); // kernels up, so ACPI shutdown is heard
-    await filter(page, 'name:alpha,gamma,web01');
+    const XEN = 'ci-runner-01';
+    await filter(page, `host:xen1 name:${XEN}`);
+    if ((await row(page, 'xen1', XEN).count()) === 0) xlCreate(lab, XEN);
+    await ensureRunning(page, 'xen1', XEN);
+    for (const [h, n] of [['kvm1', 'alpha'], ['kvm2', 'gamma']] as const) {
+      await ensureRunning(page, h, n);
+      await waitBooted(page, h, n);
+    }
+    await filter(page, `name:alpha,gamma,${XEN}`);
     await row(page, 'kvm1', 'alpha').click();
     await row(page, 'kvm2', 'gamma').click({ modifiers: ['Control'] });
-    await row(page, 'xen1', 'web01').click({ modifiers: ['Control'] });
+    await row(page, 'xen1', XEN).click({ modifiers: ['Control'] });
     await details(page).getByRole('heading', { name: '3 guests selected' }).waitFor();
     await tool(page, 'guest.shutdown').click();
     const dlg = page.getByTestId('confirm-dialog');
     await dlg.waitFor();
-    expect((await dlg.getByRole('listitem').allInnerTexts()).sort()).toEqual(['alpha', 'gamma', 'web01']);
+    expect((await dlg.getByRole('listitem').allInnerTexts()).sort()).toEqual(['alpha', XEN, 'gamma']);
     await dlg.getByRole('button', { name: 'Shut down' }).click();
     const panel = page.getByTestId('task-panel');
     await panel.waitFor();
     const task = panel.locator('li.task').first();
+    // While it runs, the per-guest lines are shown.
+    await expect.poll(() => task.locator('[data-item-state]').count(), { timeout: 10_000 }).toBe(3);
     await expect.poll(() => task.getAttribute('data-state'), { timeout: 120_000, interval: 500 }).not.toBe('running');
-    await task.getByRole('button', { expanded: false }).click().catch(() => {});
+    if ((await task.locator('[data-item-state]').count()) === 0) await task.getByRole('button', { expanded: false }).click();
     const items = task.locator('[data-item-state]');
-    expect(await items.count()).toBe(3);
     const results = Object.fromEntries(await items.evaluateAll((els) => els.map((e) => [e.getAttribute('data-guest'), e.getAttribute('data-item-state')])));
-    expect(results).toEqual({ alpha: 'succeeded', gamma: 'succeeded', web01: 'succeeded' });
+    expect(results).toEqual({ alpha: 'succeeded', gamma: 'succeeded', [XEN]: 'succeeded' });
     expect(await task.getAttribute('data-state')).toBe('succeeded');
-    await expect.poll(() => notice(page).innerText()).toMatch(/^Shut down 3 guests: 3 done$/);
-    for (const [h, n] of [['kvm1', 'alpha'], ['kvm2', 'gamma'], ['xen1', 'web01']] as const) await waitState(page, h, n, 'shutoff');
+    await expect.poll(() => notice(page).innerText()).toBe('Shut down 3 guests: 3 done');
+    for (const [h, n] of [['kvm1', 'alpha'], ['kvm2', 'gamma']] as const) await waitState(page, h, n, 'shutoff');
+    await row(page, 'xen1', XEN).waitFor({ state: 'detached', timeout: 30_000 }); // transient: gone once off
     await app.screenshot('lab-bulk-shutdown');
 
-    // Restore: a bulk start asks nothing.
+    // Restore: a bulk start asks nothing; the xl guest is created again from its config.
     await row(page, 'kvm1', 'alpha').click();
     await row(page, 'kvm2', 'gamma').click({ modifiers: ['Control'] });
-    await row(page, 'xen1', 'web01').click({ modifiers: ['Control'] });
     await tool(page, 'guest.start').click();
     expect(await page.getByTestId('confirm-dialog').count()).toBe(0);
-    for (const [h, n] of [['kvm1', 'alpha'], ['kvm2', 'gamma'], ['xen1', 'web01']] as const) await waitState(page, h, n, ACTIVE);
+    xlCreate(lab, XEN);
+    for (const [h, n] of [['kvm1', 'alpha'], ['kvm2', 'gamma'], ['xen1', XEN]] as const) await waitState(page, h, n, ACTIVE);
     app.assertClean();
   });
 
