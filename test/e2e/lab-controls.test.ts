@@ -15,11 +15,13 @@ import type { Locator, Page } from 'playwright-core';
 import { describeLab } from '../lab/describe-lab';
 import { loadLab, type Lab } from '../lab/lab';
 import { openApp, type App } from './support/app';
-import { configWithEmptyKnownHosts, filter, importLabHosts, openConsoleFromList, row, waitState } from './support/lab-ui';
+import { configWithEmptyKnownHosts, filter, importLabHosts, openConsoleFromList, row, waitBooted, waitState } from './support/lab-ui';
 
-const HOSTS = ['kvm1', 'xen1', 'jump'] as const;
-/** The throwaway guest whose lifecycle buttons are all pressed (xl simulator: real state changes, nobody relies on it). */
-const THROWAWAY = { host: 'xen1', name: 'ci-runner-01' };
+const HOSTS = ['kvm1', 'kvm2', 'xen1', 'jump'] as const;
+/** The throwaway guest whose lifecycle buttons are all pressed: kvm2's delta (a real QEMU guest, shut off in the lab's initial state). */
+const THROWAWAY = { host: 'kvm2', name: 'delta' };
+/** The toolbar's lifecycle commands in an order that walks the guest through every state they need. */
+const LIFECYCLE_ORDER = ['guest.pause', 'guest.resume', 'guest.reboot', 'guest.reset', 'guest.save', 'guest.start', 'booted', 'guest.shutdown', 'guest.start', 'guest.destroy'];
 
 const CONTROLS = 'button:not([disabled]), [role="tab"]:not([aria-disabled="true"]), [role="menuitem"]:not([aria-disabled="true"]), input[type="checkbox"]:not([disabled])';
 /** Buttons that close or submit a dialog: pressed by the dialog walk last (cancel), never in its discovery. */
@@ -177,7 +179,7 @@ describeLab('every control of every view (e2e, lab)', () => {
   it('presses every button, tab, menu item, palette command and shortcut of every view without an error', async () => {
     const { page } = app;
     const keys = Object.fromEntries(HOSTS.map((h) => [h, lab.hosts[h]!.hostKey!]));
-    await importLabHosts(page, configWithEmptyKnownHosts(lab.sshConfig, tmp), keys, HOSTS, ['kvm1', 'xen1']);
+    await importLabHosts(page, configWithEmptyKnownHosts(lab.sshConfig, tmp), keys, HOSTS, ['kvm1', 'kvm2', 'xen1']);
     await check('import');
     await ensure(page, THROWAWAY.host, THROWAWAY.name, 'running');
     await ensure(page, 'kvm1', 'alpha', 'running');
@@ -224,41 +226,45 @@ describeLab('every control of every view (e2e, lab)', () => {
     await filter(page, `host:${THROWAWAY.host} name:${THROWAWAY.name}`);
     await row(page, THROWAWAY.host, THROWAWAY.name).click();
     const details = page.getByTestId('details');
-    await walk('details', () => details, (id) => id.startsWith('guest.'));
-    const lifecycle = new Set<string>();
-    for (let round = 0; round < 30; round++) {
-      let pressed = false;
-      for (const el of await details.locator('[data-command^="guest."]:not([disabled])').all()) {
-        const id = (await el.getAttribute('data-command'))!;
-        if (lifecycle.has(id) || id === 'guest.console') continue;
-        lifecycle.add(id);
+    await walk('details', () => details, (id) => id.startsWith('guest.'), {
+      // A checkbox (autostart): on, then off again, so the lab keeps its state.
+      '^INPUT$': async (el) => {
         await el.click();
-        const dlg = page.getByTestId('confirm-dialog');
-        if (await dlg.isVisible({ timeout: 1000 }).catch(() => false)) {
-          // Destructive: cancelled once, then confirmed (on the throwaway guest).
-          await dlg.getByRole('button', { name: 'Cancel' }).click();
-          await check(`${id} cancelled`);
-          await details.locator(`[data-command="${id}"]`).click();
-          await dlg.locator('button[type="submit"]').click();
-        }
-        // Wait until no action is in progress on it.
-        await expect.poll(() => row(page, THROWAWAY.host, THROWAWAY.name).innerText(), { timeout: 90_000 }).not.toMatch(/…/);
-        note('details', id);
-        await check(id);
-        pressed = true;
-        break;
+        await expect.poll(() => row(page, THROWAWAY.host, THROWAWAY.name).innerText(), { timeout: 30_000 }).not.toMatch(/…/);
+        await check('autostart on');
+        await el.click();
+        await expect.poll(() => row(page, THROWAWAY.host, THROWAWAY.name).innerText(), { timeout: 30_000 }).not.toMatch(/…/);
+      },
+    });
+    const found = await details.locator('[data-command^="guest."]').evaluateAll((els) => els.map((e) => e.getAttribute('data-command')!));
+    const idle = () => expect.poll(() => row(page, THROWAWAY.host, THROWAWAY.name).innerText(), { timeout: 90_000 }).not.toMatch(/…/);
+    for (const id of LIFECYCLE_ORDER) {
+      if (id === 'booted') {
+        // A shutdown needs the guest's kernel up (ACPI): wait for its prompt, then select it again.
+        await waitBooted(page, THROWAWAY.host, THROWAWAY.name);
+        await filter(page, `host:${THROWAWAY.host} name:${THROWAWAY.name}`);
+        await row(page, THROWAWAY.host, THROWAWAY.name).click();
+        continue;
       }
-      if (!pressed) {
-        // Bring it to another state so the remaining commands become enabled.
-        const s = await row(page, THROWAWAY.host, THROWAWAY.name).getAttribute('data-state');
-        const missing = ['guest.start', 'guest.shutdown', 'guest.reboot', 'guest.pause', 'guest.resume', 'guest.save', 'guest.destroy', 'guest.reset'].filter((c) => !lifecycle.has(c));
-        if (missing.length === 0) break;
-        if (s === 'shutoff') await details.locator('[data-command="guest.start"]').click();
-        else if (s === 'paused') await details.locator('[data-command="guest.resume"]').click();
-        else break;
-        await expect.poll(() => row(page, THROWAWAY.host, THROWAWAY.name).innerText(), { timeout: 90_000 }).not.toMatch(/…/);
+      const el = details.locator(`[data-command="${id}"]`);
+      expect(await el.isDisabled(), `${id} enabled in ${await row(page, THROWAWAY.host, THROWAWAY.name).getAttribute('data-state')}`).toBe(false);
+      await el.click();
+      const dlg = page.getByTestId('confirm-dialog');
+      if (await dlg.isVisible({ timeout: 1000 }).catch(() => false)) {
+        // Destructive: cancelled once, then confirmed (on the throwaway guest).
+        await dlg.getByRole('button', { name: 'Cancel' }).click();
+        await check(`${id} cancelled`);
+        await el.click();
+        await dlg.locator('button[type="submit"]').click();
       }
+      await idle();
+      note('details', id);
+      await check(id);
     }
+    // Discovery: every lifecycle command the toolbar shows was pressed.
+    const pressedIds = tally.pressed.get('details') ?? new Set();
+    expect(found.filter((c) => c !== 'guest.console' && !pressedIds.has(c))).toEqual([]);
+    await waitState(page, THROWAWAY.host, THROWAWAY.name, 'shutoff');
 
     // ---- the rows' context menu on the throwaway guest
     await ensure(page, THROWAWAY.host, THROWAWAY.name, 'running');
@@ -305,7 +311,7 @@ describeLab('every control of every view (e2e, lab)', () => {
     await check('Close console');
 
     // ---- bottom panels: activity and tasks
-    await page.getByRole('button', { name: /^Activity/ }).click();
+    if ((await page.getByRole('button', { name: /^Activity/ }).getAttribute('aria-pressed')) !== 'true') await page.getByRole('button', { name: /^Activity/ }).click();
     await walk('activity', () => page.locator('.bottom'), (id) => /^Close/.test(id));
     await page.getByTestId('status-bar').getByRole('button', { name: /Tasks|task/ }).click();
     await walk('tasks', () => page.getByTestId('task-panel'), (id) => /^Close/.test(id) || id === 'Cancel');
@@ -355,7 +361,10 @@ describeLab('every control of every view (e2e, lab)', () => {
     }
     await ensure(page, THROWAWAY.host, THROWAWAY.name, 'running');
     const grid = page.getByRole('grid', { name: 'Guests' });
-    for (const [k, expectState] of [['p', 'paused'], ['p', /^(running|blocked)$/], ['r', /^(running|blocked)$/], ['h', 'shutoff'], ['s', /^(running|blocked)$/]] as const) {
+    await waitBooted(page, THROWAWAY.host, THROWAWAY.name);
+    await filter(page, `host:${THROWAWAY.host} name:${THROWAWAY.name}`);
+    await row(page, THROWAWAY.host, THROWAWAY.name).click();
+    for (const [k, expectState] of [['p', 'paused'], ['p', /^(running|blocked)$/], ['h', 'shutoff'], ['s', /^(running|blocked)$/], ['r', /^(running|blocked)$/]] as const) {
       await grid.focus();
       await page.keyboard.press(k);
       await waitState(page, THROWAWAY.host, THROWAWAY.name, expectState, 90_000);

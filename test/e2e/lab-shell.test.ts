@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { describeLab } from '../lab/describe-lab';
 import { loadLab, type Lab } from '../lab/lab';
 import { openApp, type App } from './support/app';
-import { configWithEmptyKnownHosts, consoleText, filter, importLabHosts, openConsoleFromList, row, typeInConsole, waitState } from './support/lab-ui';
+import { configWithEmptyKnownHosts, consoleText, filter, importLabHosts, openConsoleFromList, row, typeInConsole, waitBooted, waitState } from './support/lab-ui';
 
 const HOSTS = ['kvm1', 'kvm2', 'xen1', 'jump'] as const;
 const HYPERVISORS = ['kvm1', 'kvm2', 'xen1'] as const;
@@ -52,17 +52,6 @@ async function ensureShutoff(page: Page, host: string, name: string): Promise<vo
   await waitState(page, host, name, 'shutoff');
 }
 
-/**
- * Waits until a QEMU guest's kernel is up (its console shows the shell prompt), so that it hears an ACPI shutdown.
- * Opens its console for that and closes it again.
- */
-async function waitBooted(page: Page, host: string, name: string): Promise<void> {
-  await openConsoleFromList(page, host, name);
-  await typeInConsole(page, name, '\r');
-  await expect.poll(async () => new RegExp(`${name}:~# *$`, 'm').test(await consoleText(page, name)), { timeout: 90_000, interval: 1000 }).toBe(true);
-  await page.locator(`.term[data-guest="${name}"]`).getByRole('button', { name: `Close console ${name}` }).click();
-}
-
 /** xl guests are transient: a shut-down one leaves the list; the simulator keeps the config it came from. */
 function xlCreate(lab: Lab, name: string): void {
   execFileSync('ssh', ['-F', lab.sshConfig, 'xen1', `xl create "$XLSIM_STATE/xen/${name}.cfg"`], { stdio: 'ignore', timeout: 30_000 });
@@ -93,6 +82,7 @@ describeLab('renderer shell against the lab (e2e)', () => {
       try {
         for (const [h, n] of [['kvm1', 'alpha'], ['kvm2', 'gamma']] as const) await ensureRunning(app.page, h, n);
         await ensureShutoff(app.page, 'kvm1', 'beta');
+        await ensureShutoff(app.page, 'kvm2', 'delta');
       } catch {
         /* best effort */
       }
@@ -179,6 +169,7 @@ describeLab('renderer shell against the lab (e2e)', () => {
     expect(await page.getByTestId('console-count').innerText()).toBe('1 console');
     await typeInConsole(page, 'alpha', '\r');
     await expect.poll(async () => /alpha:~# *$/m.test(await consoleText(page, 'alpha')), { timeout: 90_000, interval: 1000 }).toBe(true);
+    await typeInConsole(page, 'alpha', ''); // focus back in the terminal (reading the scrollback used its bar)
     expect(await page.evaluate(() => document.activeElement?.closest('.xterm') !== null)).toBe(true);
     await page.keyboard.press('Control+k');
     await page.getByRole('dialog', { name: 'Command palette' }).waitFor({ timeout: 5000 });
@@ -216,10 +207,14 @@ describeLab('renderer shell against the lab (e2e)', () => {
     };
     page.on('dialog', onDialog);
     page.context().on('page', (p) => popups.push(p.url()));
-    await tab(page, /^alpha/).click();
-    await typeInConsole(page, 'alpha', "printf '\\033]8;;http://example.org/plain\\033\\\\PLAINLINK\\033]8;;\\033\\\\ \\033]8;;https://example.org/ok\\033\\\\SAFELINK\\033]8;;\\033\\\\\\n'\r");
-    const term = page.locator('.term[data-guest="alpha"]');
-    await expect.poll(async () => /SAFELINK[^\n]*\n[^\n]*alpha:~# *$/m.test(await consoleText(page, 'alpha')), { timeout: 20_000 }).toBe(true);
+    // delta (kvm2): a guest no other suite uses, so nobody takes its console over meanwhile.
+    await ensureRunning(page, 'kvm2', 'delta');
+    await openConsoleFromList(page, 'kvm2', 'delta');
+    await typeInConsole(page, 'delta', '\r');
+    await expect.poll(async () => /delta:~# *$/m.test(await consoleText(page, 'delta')), { timeout: 90_000, interval: 1000 }).toBe(true);
+    await typeInConsole(page, 'delta', "printf '\\033]8;;http://example.org/plain\\033\\\\PLAINLINK\\033]8;;\\033\\\\ \\033]8;;https://example.org/ok\\033\\\\SAFELINK\\033]8;;\\033\\\\\\n'\r");
+    const term = page.locator('.term[data-guest="delta"]');
+    await expect.poll(async () => /SAFELINK[^\n]*\n[^\n]*delta:~# *$/m.test(await consoleText(page, 'delta')), { timeout: 20_000 }).toBe(true);
     /**
      * Clicks a cell of the line just above the cursor (where printf's output is), by xterm's own geometry: the
      * screen element's size over cols x rows, and the helper textarea xterm keeps at the cursor.
@@ -254,6 +249,8 @@ describeLab('renderer shell against the lab (e2e)', () => {
     expect(popups).toEqual([]);
     page.off('dialog', onDialog);
     await page.getByTestId('status-bar').getByRole('button', { name: 'Dismiss message' }).click();
+    await term.getByRole('button', { name: 'Close console delta' }).click();
+    await ensureShutoff(page, 'kvm2', 'delta');
   });
 
   it('the palette takes a guest argument: "pause alpha", "resume alpha", "console web" (item 12)', async () => {

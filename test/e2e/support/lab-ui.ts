@@ -158,3 +158,15 @@ export async function importLabHosts(page: Page, sshConfig: string, hostKeys: Re
     120_000,
   );
 }
+
+/**
+ * Waits until a QEMU guest's kernel is up (its console shows the shell prompt), so that it hears an ACPI shutdown.
+ * Opens its console for that and closes it again.
+ */
+export async function waitBooted(page: Page, host: string, name: string): Promise<void> {
+  await openConsoleFromList(page, host, name);
+  await typeInConsole(page, name, '\r');
+  await expect.poll(async () => new RegExp(`${name}:~# *$`, 'm').test(await consoleText(page, name)), { timeout: 90_000, interval: 1000 }).toBe(true);
+  await page.locator(`.term[data-guest="${name}"]`).getByRole('button', { name: `Close console ${name}` }).click();
+}
+
