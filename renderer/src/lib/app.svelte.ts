@@ -463,6 +463,20 @@ export class AppModel {
     this.rememberConsoles();
   }
 
+  /**
+   * Keystrokes for a console the backend no longer has (it ended just before its `closed` event arrived): the
+   * tab shows it closed, with Reconnect, instead of an error per keystroke.
+   */
+  consoleInputFailed(id: string, e: unknown): void {
+    const data = toErrorData(e);
+    const c = this.consoles.get(id);
+    if (data.code === 'NOT_FOUND' && c) {
+      if (c.status !== 'closed') this.consoles.update({ ...c, status: 'closed' });
+      return;
+    }
+    this.error('Console input', e);
+  }
+
   /** Writes the ids of this tab's consoles for `adoptConsoles` after a reload. */
   rememberConsoles(): void {
     writeConsoleIds(this.consoles.list.filter((c) => c.status !== 'closed').map((c) => c.id));

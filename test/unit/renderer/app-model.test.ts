@@ -162,6 +162,17 @@ describe('console tabs', () => {
     }
   });
 
+  it('input for a console the backend no longer has closes its tab quietly; other input errors are reported', () => {
+    const { api } = fakeApi({});
+    const m = new AppModel(api, null);
+    m.consoles.upsert(info('c1'));
+    m.consoleInputFailed('c1', { code: 'NOT_FOUND', message: 'console not found: c1' });
+    expect(m.consoles.get('c1')?.status).toBe('closed');
+    expect(m.ui.notice).toBeNull();
+    m.consoleInputFailed('c1', { code: 'DISCONNECTED', message: 'gone' });
+    expect(m.ui.notice?.tone).toBe('error');
+  });
+
   it('ConsolesState.findTab prefers an open tab and falls back to a closed one; replace keeps the position', () => {
     const s = new ConsolesState();
     s.upsert(info('a', { status: 'closed' }));
