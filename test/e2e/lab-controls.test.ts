@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { describeLab } from '../lab/describe-lab';
 import { loadLab, type Lab } from '../lab/lab';
@@ -56,6 +56,10 @@ describeLab('every control of every view (e2e, lab)', () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
     const lines = [...tally.pressed].map(([view, s]) => `${view}: ${s.size} (${[...s].join(', ')})`);
     console.log(`controls pressed per view:\n${lines.join('\n')}`);
+  });
+
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && app) await app.screenshot('lab-controls-failure').catch(() => {});
   });
 
   /** Fails on an error in the status bar or in the page; names the control that caused it. */
@@ -108,7 +112,7 @@ describeLab('every control of every view (e2e, lab)', () => {
       }
       if (!next) break;
       done.add(nextId);
-      await next.click({ timeout: 5000 }).catch(() => {});
+      await next.click({ timeout: 20_000 }).catch(() => {});
       await page.waitForTimeout(150);
       note(v, nextId);
       await check(`${v} › ${nextId}`);
@@ -147,7 +151,7 @@ describeLab('every control of every view (e2e, lab)', () => {
       const handler = Object.entries(special).find(([re]) => new RegExp(re).test(nextId))?.[1];
       if (handler) await handler(next);
       else {
-        await next.click({ timeout: 5000 });
+        await next.click({ timeout: 20_000 });
         await page.waitForTimeout(150);
       }
       note(view, nextId);
@@ -336,8 +340,8 @@ describeLab('every control of every view (e2e, lab)', () => {
         continue;
       }
       await opt.click();
-      await pal.waitFor({ state: 'detached' });
-      await page.waitForTimeout(200);
+      await page.waitForTimeout(300);
+      // (Running "Command palette" from the palette opens it again: the dialog walk below closes it.)
       if (await openDialog(page).isVisible().catch(() => false)) await walkDialog('palette');
       note('palette', id);
       await check(`palette ${id}`);
