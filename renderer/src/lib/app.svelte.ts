@@ -463,6 +463,26 @@ export class AppModel {
     this.rememberConsoles();
   }
 
+  /** Keystrokes and pastes for a console. */
+  consoleInput(id: string, data: string): void {
+    this.api['consoles.input'](id, data).catch((e) => this.consoleInputFailed(id, e));
+  }
+
+  /** The terminal's size changed (a failure only means the session ended; its status says so). */
+  consoleResize(id: string, cols: number, rows: number): void {
+    this.api['consoles.resize'](id, cols, rows).catch(() => {});
+  }
+
+  /** Output bytes xterm has written (flow control; a failure only means the session ended). */
+  consoleAck(id: string, bytes: number): void {
+    this.api['consoles.ack'](id, bytes).catch(() => {});
+  }
+
+  /** The import dialog's candidates from an ssh_config file (default: the user's own). */
+  sshConfigCandidates(path?: string): ReturnType<VmdeckApi['hosts.sshConfigCandidates']> {
+    return this.api['hosts.sshConfigCandidates'](path);
+  }
+
   /**
    * Keystrokes for a console the backend no longer has (it ended just before its `closed` event arrived): the
    * tab shows it closed, with Reconnect, instead of an error per keystroke.
