@@ -5,131 +5,16 @@
  * real QEMU guest's lifecycle from the toolbar, type into real consoles (libvirt and xl), filter the fleet,
  * and search a console's scrollback.
  */
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Locator, Page } from 'playwright-core';
 import { describeLab } from '../lab/describe-lab';
 import { loadLab, type Lab } from '../lab/lab';
 import { openApp, runAxe, seriousAxe, type App } from './support/app';
+import { answeringPrompts, configWithEmptyKnownHosts, consoleText, filter, openConsoleFromList, row, sha256Fingerprint, typeInConsole, waitState } from './support/lab-ui';
 
 const HOSTS = ['kvm1', 'kvm2', 'fleet', 'xen1'] as const;
-
-/** OpenSSH's fingerprint of a public key line ("ssh-ed25519 AAAA..."): SHA256 of the key blob, base64 without padding. */
-export function sha256Fingerprint(publicKey: string): string {
-  const blob = Buffer.from(publicKey.trim().split(/\s+/)[1] ?? '', 'base64');
-  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-}
-
-/**
- * A copy of the lab's ssh_config in which every UserKnownHostsFile points at an empty file and
- * StrictHostKeyChecking is `ask`; every other line is kept byte for byte. Returns the copy's path.
- */
-function configWithEmptyKnownHosts(source: string, dir: string): string {
-  const knownHosts = path.join(dir, 'known_hosts');
-  writeFileSync(knownHosts, '');
-  const text = readFileSync(source, 'utf8')
-    .split('\n')
-    .map((line) => {
-      const m = /^(\s*)(UserKnownHostsFile|StrictHostKeyChecking)(\s*=\s*|\s+)\S.*$/i.exec(line);
-      if (!m) return line;
-      return `${m[1]}${m[2]}${m[3]}${m[2]!.toLowerCase() === 'userknownhostsfile' ? knownHosts : 'ask'}`;
-    })
-    .join('\n');
-  const file = path.join(dir, 'ssh_config');
-  writeFileSync(file, text);
-  return file;
-}
-
-/**
- * Accepts host-key prompts (and fails on anything else) while waiting for `done` to hold. Each unknown-key
- * prompt must name one of `expected`'s hosts and show that host's real fingerprint; returns the hosts asked about.
- */
-async function answeringPrompts(page: Page, expected: Record<string, string>, done: () => Promise<boolean>, timeoutMs: number): Promise<string[]> {
-  const asked: string[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const unknown = page.getByTestId('prompt-host-key');
-    if (await unknown.isVisible().catch(() => false)) {
-      const text = await unknown.innerText();
-      const fingerprint = (await unknown.getByTestId('fingerprint').innerText()).trim();
-      const host = /Unknown host key — (\S+)/.exec(text)?.[1] ?? '';
-      expect(Object.keys(expected), `a host-key prompt for an unexpected host:\n${text}`).toContain(host);
-      expect(asked, `asked twice about ${host}`).not.toContain(host);
-      expect(fingerprint, `fingerprint shown for ${host}`).toBe(expected[host]);
-      asked.push(host);
-      if (asked.length === 1) await page.screenshot({ path: 'test-results/screenshots/lab-host-key-prompt.png' });
-      await unknown.getByRole('button', { name: 'Accept and remember' }).click();
-      // The next host's prompt may take this one's place at once (same dialog kind, another host).
-      const shownFor = async () => ((await unknown.isVisible().catch(() => false)) ? (/Unknown host key — (\S+)/.exec(await unknown.innerText().catch(() => ''))?.[1] ?? '') : null);
-      await expect.poll(shownFor, { timeout: 30_000, message: `the prompt for ${host} stays after Accept` }).not.toBe(host);
-      continue;
-    }
-    if (await page.getByTestId('prompt-host-key-mismatch').isVisible().catch(() => false)) {
-      throw new Error('the lab presented a changed host key');
-    }
-    if (await done()) return asked;
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`timed out (host keys accepted so far: ${asked.join(', ') || 'none'})`);
-}
-
-function row(page: Page, host: string, name: string): Locator {
-  return page.locator(`[role="row"][data-host="${host}"][data-guest="${name}"]`);
-}
-
-async function filter(page: Page, text: string): Promise<void> {
-  const box = page.getByTestId('guest-filter');
-  await box.fill(text);
-}
-
-async function waitState(page: Page, host: string, name: string, state: string | RegExp, timeout = 60_000): Promise<void> {
-  const r = row(page, host, name);
-  const re = typeof state === 'string' ? new RegExp(`^${state}$`) : state;
-  await expect.poll(async () => (await r.getAttribute('data-state').catch(() => null)) ?? '', { timeout, interval: 250 }).toMatch(re);
-}
-
-/** The console's whole scrollback, through the app's own "Save scrollback" action (serialize addon). */
-async function consoleText(page: Page, guest: string): Promise<string> {
-  const term = page.locator(`.term[data-guest="${guest}"]`);
-  try {
-    const [download] = await Promise.all([
-      page.waitForEvent('download', { timeout: 10_000 }),
-      term.getByRole('button', { name: 'Save scrollback to a file' }).click({ timeout: 10_000 }),
-    ]);
-    const file = await download.path();
-    return readFileSync(file, 'utf8').replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '');
-  } catch (e) {
-    await page.screenshot({ path: `test-results/screenshots/lab-failure-console-${guest}.png` }).catch(() => {});
-    throw e;
-  }
-}
-
-async function typeInConsole(page: Page, guest: string, text: string): Promise<void> {
-  const term = page.locator(`.term[data-guest="${guest}"]`);
-  await term.locator('.xterm').click();
-  await page.keyboard.type(text, { delay: 15 });
-}
-
-async function openConsoleFromList(page: Page, host: string, name: string): Promise<void> {
-  await filter(page, `host:${host} name:${name}`);
-  const r = row(page, host, name);
-  await r.waitFor();
-  await r.getByRole('button', { name: `Open console for ${name}` }).click();
-  const term = page.locator(`.term[data-guest="${name}"]`);
-  // A guest with several console devices asks which one: take the first (focused) one, as the default would.
-  const picker = page.getByTestId('console-picker');
-  await term.or(picker).first().waitFor({ timeout: 30_000 });
-  if (await picker.isVisible().catch(() => false)) {
-    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[data-testid="console-picker"]') !== null)).toBe(true);
-    await page.keyboard.press('Enter');
-    await picker.waitFor({ state: 'detached' });
-  }
-  await term.waitFor();
-  await expect.poll(() => term.locator('[data-status]').getAttribute('data-status'), { timeout: 30_000 }).toBe('attached');
-}
 
 describeLab('renderer against the lab (e2e)', () => {
   let app: App;

@@ -304,7 +304,7 @@ describe('renderer features (scripted backend)', () => {
     expect(fake.opened.slice(n)).toEqual([{ guest: 'router-01', device: 'serial1' }]);
     await expect.poll(async () => (await consoleText(page, 'router-01')).includes("Connected to domain 'router-01' (device serial1)")).toBe(true);
     // The tab says which device.
-    expect(await tabs.filter({ hasText: 'router-01' }).innerText()).toContain('router-01 · serial1');
+    expect(await tabs.filter({ hasText: 'router-01' }).innerText()).toContain('router-01 · kvm1 · serial1');
 
     // One device: no question, the default console opens.
     n = fake.opened.length;
@@ -313,7 +313,7 @@ describe('renderer features (scripted backend)', () => {
     await expect.poll(() => page.locator('.term[data-guest="db-primary"] [data-status]').getAttribute('data-status')).toBe('attached');
     expect(await page.getByTestId('console-picker').count()).toBe(0);
     expect(fake.opened.slice(n)).toEqual([{ guest: 'db-primary' }]);
-    expect(await tabs.filter({ hasText: 'db-primary' }).innerText()).not.toContain('·');
+    expect(await tabs.filter({ hasText: 'db-primary' }).innerText()).toMatch(/^db-primary · kvm1\s*\(/); // guest and host, no device
 
     // The devices cannot be listed: the default console opens all the same.
     n = fake.opened.length;

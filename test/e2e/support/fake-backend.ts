@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { ConsoleInfo, HostView, Prompt, Settings, SshConfigCandidate } from '../../../main/core/contract';
+import type { ConsoleInfo, HostView, Prompt, Settings, SshConfigCandidate, TaskInfo } from '../../../main/core/contract';
 import type { ConsoleDevice, Guest, GuestDetails, GuestState, LifecycleAction } from '../../../main/core/models';
 import type { CommandRecord } from '../../../main/core/runner';
 import type { VmdeckHandlers } from '../../../main/core/contract';
@@ -88,6 +88,7 @@ export async function startFakeBackend(o: FakeOptions = {}): Promise<FakeBackend
   const consoles = new Map<string, ConsoleInfo & { line: string }>();
   const opened: OpenedConsole[] = [];
   const prompts = new Map<string, Prompt>();
+  const tasks = new Map<string, TaskInfo>();
   let nextId = 1;
   let sink: (e: string, p: unknown) => void = () => undefined;
   const emit = (e: string, p: unknown) => sink(e, p);
@@ -173,6 +174,14 @@ export async function startFakeBackend(o: FakeOptions = {}): Promise<FakeBackend
       const nv = { ...v, state: 'disconnected' as const };
       hosts.set(id, nv);
       emit('hosts.changed', nv);
+      // As the real backend does: the host's consoles close with its connection.
+      for (const c of consoles.values()) {
+        if (c.hostId !== id || c.status === 'closed') continue;
+        const closed = { ...c, status: 'closed' as const };
+        consoles.set(c.id, closed);
+        const { line: _l, ...info } = closed;
+        emit('consoles.changed', info);
+      }
     },
     'hosts.sshConfigCandidates': (p?: string) => {
       if (p && !existsSync(p)) throw { code: 'NOT_FOUND', message: `${p}: no such file` };
@@ -249,6 +258,52 @@ export async function startFakeBackend(o: FakeOptions = {}): Promise<FakeBackend
       return info;
     },
     'consoles.list': () => [...consoles.values()].map(({ line: _l, ...i }) => i),
+    'consoles.adopt': (id: string) => {
+      const c = consoles.get(id);
+      if (!c) throw { code: 'NOT_FOUND', message: 'no such console' };
+      const { line: _l, ...info } = c;
+      setTimeout(() => write(c, `\r\n[adopted]\r\n${c.guestName}:~# `), 100);
+      return { ...info, owned: true };
+    },
+    // Bulk actions as a task: one guest after another through the scripted 'guests.action'.
+    'guests.bulkAction': (targets: { hostId: string; uuid: string }[], action: LifecycleAction) => {
+      const task: TaskInfo = {
+        id: `t-${nextId++}`, kind: 'bulk-action', title: `${action} ${targets.length} guests`, state: 'running', startedAt: Date.now(),
+        progress: { done: 0, total: targets.length },
+        items: targets.map((t) => ({ ...t, guestName: guests.get(key(t.hostId, t.uuid))?.name ?? t.uuid, state: 'pending' as const })),
+      };
+      tasks.set(task.id, task);
+      void (async () => {
+        for (const [i, t] of targets.entries()) {
+          const cur = tasks.get(task.id)!;
+          if (cur.state !== 'running') break;
+          cur.items[i]!.state = 'running';
+          emit('tasks.changed', structuredClone(cur));
+          try {
+            await handlers['guests.action']!(t.hostId, t.uuid, action);
+            cur.items[i]!.state = 'succeeded';
+          } catch (e) {
+            cur.items[i]!.state = 'failed';
+            cur.items[i]!.error = e as TaskInfo['items'][number]['error'];
+          }
+          cur.progress.done++;
+          emit('tasks.changed', structuredClone(cur));
+        }
+        const cur = tasks.get(task.id)!;
+        if (cur.state === 'running') cur.state = cur.items.some((x) => x.state === 'failed') ? 'failed' : 'succeeded';
+        cur.endedAt = Date.now();
+        emit('tasks.changed', structuredClone(cur));
+      })();
+      return structuredClone(task);
+    },
+    'tasks.list': () => [...tasks.values()],
+    'tasks.cancel': (id: string) => {
+      const t = tasks.get(id);
+      if (t && t.state === 'running') {
+        t.state = 'cancelled';
+        for (const it of t.items) if (it.state === 'pending') it.state = 'cancelled';
+      }
+    },
     'consoles.input': (id: string, data: string) => {
       const c = consoles.get(id);
       if (!c) throw { code: 'NOT_FOUND', message: 'no such console' };

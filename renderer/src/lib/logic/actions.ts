@@ -58,7 +58,32 @@ export function isActionEnabled(action: LifecycleAction, state: GuestState, isCo
   return spec ? spec.enabledIn.includes(state) : false;
 }
 
-/** States in which a text console makes sense. */
+/**
+ * States in which a text console can be opened: all but a dying domain. A guest that is not running gets the
+ * backend's "waiting for the guest to run" console, which attaches once it starts.
+ */
 export function canOpenConsole(state: GuestState): boolean {
-  return state === 'running' || state === 'blocked' || state === 'paused';
+  return state !== 'dying';
 }
+
+/** True when a console opened now would wait for the guest (it is not running yet). */
+export function consoleWaits(state: GuestState): boolean {
+  return !(state === 'running' || state === 'blocked' || state === 'paused');
+}
+
+/**
+ * The states an action leads to: progress is shown until the guest reaches one of them (or the timeout). Reboot
+ * and reset keep the guest running, so the request accepted is the goal; save leaves it shut off.
+ */
+export const ACTION_GOAL: Partial<Record<LifecycleAction, readonly GuestState[]>> = {
+  start: ['running', 'blocked', 'paused'],
+  shutdown: ['shutoff', 'crashed'],
+  destroy: ['shutoff', 'crashed'],
+  pause: ['paused'],
+  resume: ['running', 'blocked'],
+  save: ['shutoff'],
+  restore: ['running', 'blocked', 'paused'],
+};
+
+/** Seconds to follow a guest towards its goal state before reporting a timeout (shutdown then offers force off). */
+export const ACTION_GOAL_TIMEOUT_SEC: Partial<Record<LifecycleAction, number>> = { shutdown: 60, start: 60, save: 120, restore: 120, destroy: 30, pause: 30, resume: 30 };

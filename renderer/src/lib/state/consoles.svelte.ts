@@ -33,6 +33,21 @@ export class ConsolesState {
     return this.list.find((c) => c.id === id);
   }
 
+  /** Puts a new session in the place of an old tab (a reconnect keeps the tab's position and focus). */
+  replace(oldId: string, info: ConsoleInfo): void {
+    const i = this.list.findIndex((c) => c.id === oldId);
+    if (i < 0) return this.upsert(info, true);
+    this.list = this.list.map((c, j) => (j === i ? info : c)).filter((c, j) => j === i || c.id !== info.id);
+    this.activeId = info.id;
+  }
+
+  /** The tab for this guest (and device), open or closed: "Console" focuses it instead of opening a second one. */
+  findTab(hostId: string, uuid: string, device?: string): ConsoleInfo | undefined {
+    const u = uuid.toLowerCase();
+    const mine = this.list.filter((c) => c.hostId === hostId && c.uuid.toLowerCase() === u && (device === undefined || c.device === device));
+    return mine.find((c) => c.status !== 'closed') ?? mine[0];
+  }
+
   /**
    * An open (not closed) session for this guest, to focus instead of opening a second one; with `device`,
    * only a session on that console device.

@@ -2,9 +2,10 @@
  * Owns one xterm instance and its addons: everything the console pane needs, behind our own API.
  * Only xterm's public API and official addons are used. `dispose()` releases all of it.
  *
- * Clipboard policy: guest output cannot reach the user's clipboard. OSC 52 ("set clipboard") sequences
- * are swallowed by a handler registered here (xterm ignores OSC 52 by default, the handler makes the
- * policy explicit and lets the UI tell the user a guest tried). Copying is always a user action.
+ * The console's own guards are addons of their own (./addons, unit-tested with @xterm/headless):
+ * ClipboardGuardAddon (OSC 52 swallowed, reported), AppKeysAddon (which keys go to the guest and which to the
+ * app), FlowControlAddon (acks once xterm parsed the output) and the safe-link rule for web links and OSC 8
+ * hyperlinks (https only, user click only, through the app).
  */
 import { Terminal, type IDisposable, type ITheme } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
@@ -13,7 +14,10 @@ import { SerializeAddon } from '@xterm/addon-serialize';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
-import { AckBatcher } from './acks';
+import { AppKeysAddon, type KeyRoute } from './addons/app-keys';
+import { ClipboardGuardAddon } from './addons/clipboard-guard';
+import { FlowControlAddon } from './addons/flow-control';
+import { activateLink, safeLinkHandler } from './addons/safe-links';
 
 export interface TerminalControllerOptions {
   scrollback: number;
@@ -29,8 +33,8 @@ export interface TerminalControllerOptions {
   /** A guest sent OSC 52 (clipboard write); it was not applied. */
   onClipboardBlocked?(): void;
   onSearchResults?(index: number, count: number): void;
-  /** Keys the terminal must not consume (app shortcuts); return true when handled by the app. */
-  onAppKey?(e: KeyboardEvent): boolean;
+  /** Where a key typed into the console goes (see AppKeysAddon); default: the guest. */
+  routeKey?(e: KeyboardEvent): KeyRoute;
 }
 
 export type RendererKind = 'webgl' | 'dom';
@@ -51,7 +55,9 @@ export class TerminalController {
   readonly #serialize = new SerializeAddon();
   #webgl: WebglAddon | null = null;
   #renderer: RendererKind = 'dom';
-  readonly #acks: AckBatcher;
+  readonly #flow: FlowControlAddon;
+  readonly #clipboard: ClipboardGuardAddon;
+  readonly #keys: AppKeysAddon;
   readonly #disposables: IDisposable[] = [];
   #resizeObserver: ResizeObserver | null = null;
   #lastSize = { cols: 0, rows: 0 };
@@ -71,8 +77,12 @@ export class TerminalController {
       drawBoldTextInBrightColors: true,
       macOptionIsMeta: true,
       rightClickSelectsWord: true,
+      // OSC 8 hyperlinks from guest output: the same rule as web links (xterm's default opens http: too, directly).
+      linkHandler: safeLinkHandler((url) => o.onOpenLink(url)),
     });
-    this.#acks = new AckBatcher((n) => o.onAck(n));
+    this.#flow = new FlowControlAddon((n) => o.onAck(n));
+    this.#clipboard = new ClipboardGuardAddon(() => o.onClipboardBlocked?.());
+    this.#keys = new AppKeysAddon((e) => o.routeKey?.(e) ?? 'guest');
   }
 
   get renderer(): RendererKind {
@@ -94,12 +104,10 @@ export class TerminalController {
     t.loadAddon(this.#serialize);
     t.loadAddon(new Unicode11Addon());
     t.unicode.activeVersion = '11';
-    t.loadAddon(
-      new WebLinksAddon((event, uri) => {
-        event.preventDefault();
-        if (/^https:\/\//i.test(uri)) this.#o.onOpenLink(uri);
-      }),
-    );
+    t.loadAddon(new WebLinksAddon((event, uri) => void activateLink(event, uri, (url) => this.#o.onOpenLink(url))));
+    t.loadAddon(this.#flow);
+    t.loadAddon(this.#clipboard);
+    t.loadAddon(this.#keys);
     t.open(el);
     this.#tryWebgl();
 
@@ -107,21 +115,8 @@ export class TerminalController {
       t.onData((d) => this.#o.onInput(d)),
       t.onBinary((d) => this.#o.onInput(d)),
       t.onResize(({ cols, rows }) => this.#emitResize(cols, rows)),
-      // OSC 52: swallowed, never forwarded to the system clipboard.
-      t.parser.registerOscHandler(52, () => {
-        this.#o.onClipboardBlocked?.();
-        return true;
-      }),
       this.#search.onDidChangeResults(({ resultIndex, resultCount }) => this.#o.onSearchResults?.(resultIndex, resultCount)),
     );
-    t.attachCustomKeyEventHandler((e) => {
-      if (e.type !== 'keydown') return true;
-      if (this.#o.onAppKey?.(e)) {
-        e.preventDefault();
-        return false;
-      }
-      return true;
-    });
 
     this.#resizeObserver = new ResizeObserver(() => this.fit());
     this.#resizeObserver.observe(el);
@@ -172,8 +167,7 @@ export class TerminalController {
   /** Guest output; acknowledged once xterm has parsed it. */
   write(bytes: Uint8Array): void {
     if (this.#disposed) return;
-    const n = bytes.length;
-    this.term.write(bytes, () => this.#acks.add(n));
+    this.#flow.write(bytes);
   }
 
   /** Text as if typed (goes to the guest, not to the screen). */
@@ -256,7 +250,7 @@ export class TerminalController {
     this.#disposed = true;
     this.#resizeObserver?.disconnect();
     this.#resizeObserver = null;
-    this.#acks.dispose();
+    this.#flow.dispose();
     for (const d of this.#disposables.splice(0)) d.dispose();
     this.#webgl?.dispose();
     this.#webgl = null;
