@@ -13,3 +13,4 @@ export * from './xl-info';
 export * from './xentop';
 export * from './xenstore-watch';
 export * from './classify-failure';
+export * from './display-endpoints';
