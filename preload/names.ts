@@ -32,6 +32,14 @@ export const BRIDGE_METHODS = [
   'activity.list',
   'settings.get',
   'settings.update',
+  'displays.devices',
+  'displays.open',
+  'displays.list',
+  'displays.input',
+  'displays.ack',
+  'displays.close',
+  'displays.forward',
+  'displays.unforward',
 ] as const satisfies readonly MethodName[];
 
 export const BRIDGE_EVENTS = [
@@ -44,6 +52,8 @@ export const BRIDGE_EVENTS = [
   'prompts.closed',
   'activity.added',
   'settings.changed',
+  'displays.data',
+  'displays.changed',
 ] as const satisfies readonly EventName[];
 
 /** Compile-time exhaustiveness: every contract name must be listed above. */

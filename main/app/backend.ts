@@ -15,6 +15,7 @@ import type { SecretStore } from '../transport/secrets';
 import { createHostLinkFactory } from './host-links';
 import { createSessionDeps } from './session-deps';
 import { createConsoles } from './consoles';
+import { createDisplays } from './displays';
 import { listSshConfigCandidates } from './ssh-config-import';
 
 export interface BackendOptions {
@@ -65,6 +66,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     createConsoles({ registry, settings, emit, logDir: join(options.configDir, 'console-logs') }),
   );
 
+  const displays = store.add(createDisplays({ registry, emit }));
+
   store.add(registry.onDidChangeHost((v) => emit('hosts.changed', v)));
   store.add(registry.onDidRemoveHost((v) => emit('hosts.removed', v)));
   store.add(registry.onDidChangeGuests((d) => emit('guests.diff', d)));
@@ -92,12 +95,14 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     'hosts.update': (id, input) => registry.update(id, input),
     'hosts.remove': (id) => {
       consoles.closeAllForHost(id);
+      displays.closeAllForHost(id);
       prompts.cancelForHost(id);
       registry.remove(id);
     },
     'hosts.connect': (id, opts) => registry.connect(id, opts),
     'hosts.disconnect': (id) => {
       consoles.closeAllForHost(id);
+      displays.closeAllForHost(id);
       prompts.cancelForHost(id);
       registry.disconnect(id);
     },
@@ -118,6 +123,15 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     'activity.list': () => activity.list(),
     'settings.get': () => settings.get(),
     'settings.update': (patch) => settings.update(patch),
+    // Graphical consoles (issue 15). Ownership per client follows the consoles' once that lands.
+    'displays.devices': (hostId, uuid) => displays.devices(hostId, uuid),
+    'displays.open': (hostId, uuid, opts) => displays.open(hostId, uuid, opts),
+    'displays.list': () => displays.list(),
+    'displays.input': (id, generation, data) => displays.input(id, generation, data),
+    'displays.ack': (id, bytes) => displays.ack(id, bytes),
+    'displays.close': (id) => displays.close(id),
+    'displays.forward': (hostId, uuid, opts) => displays.forward(hostId, uuid, opts),
+    'displays.unforward': (id) => displays.unforward(id),
   };
 
   if (options.autoConnect !== false) registry.connectAll();
