@@ -11,6 +11,7 @@ import { bindGuests } from './adapters/guests';
 import { bindHosts } from './adapters/hosts';
 import { bindPrompts } from './adapters/prompts';
 import { bindSettings } from './adapters/settings';
+import { DisplayModel } from './display/display-model.svelte';
 import { actionSpec, isActionEnabled } from './logic/actions';
 import type { GuestKey } from './logic/keys';
 import { ActivityState } from './state/activity.svelte';
@@ -40,12 +41,15 @@ export class AppModel {
   readonly ui = new UiState();
   readonly router = new ConsoleDataRouter();
   readonly api: VmdeckApi;
+  /** Graphical consoles (VNC): tabs in the console dock. */
+  readonly displays: DisplayModel;
   confirm = $state<PendingConfirm | null>(null);
   readonly #offs: (() => void)[] = [];
 
   constructor(api: VmdeckApi, storage: Pick<Storage, 'getItem' | 'setItem'> | null) {
     this.api = api;
     this.settings = new SettingsState(storage);
+    this.displays = new DisplayModel({ api, guests: this.guests, consoles: this.consoles, info: (t) => this.info(t), error: (p, e) => this.error(p, e) });
     this.guests.groupByHost = this.settings.prefs.groupByHost;
   }
 
@@ -56,6 +60,7 @@ export class AppModel {
       bindHosts(this.api, this.hosts, this.guests, onError),
       bindGuests(this.api, this.guests, onError),
       bindConsoles(this.api, this.consoles, this.router),
+      this.displays.bind(),
       bindPrompts(this.api, this.prompts, onError),
       bindActivity(this.api, this.activity, onError),
     );
