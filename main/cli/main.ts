@@ -33,9 +33,10 @@ import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes';
 import { formatGuestTable, formatHostsTable } from './format';
 import { createTerminalPromptBroker } from './terminal-prompts';
 import { attachConsole } from './console-command';
+import { forwardDisplay } from './display-command';
 
 const USAGE = `usage: vmdeck [--ssh-config FILE] [--config-dir DIR] [--json] [--trace] COMMAND ...
-  hosts | list [HOST...] | info HOST/GUEST | console HOST/GUEST [--device NAME]
+  hosts | list [HOST...] | info HOST/GUEST | console HOST/GUEST [--device NAME] | display HOST/GUEST [--port N]
   ${LIFECYCLE_ACTIONS.filter((a) => !a.startsWith('autostart')).join('|')} HOST/GUEST [--path FILE] [--timeout SEC]
 `;
 
@@ -63,6 +64,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
         path: { type: 'string' },
         timeout: { type: 'string' },
         device: { type: 'string' },
+        port: { type: 'string' },
         trace: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -93,7 +95,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
     catalog,
     createHostLinkFactory({ configDir, prompts: createTerminalPromptBroker(io.stdin, io.stderr), activity }),
     // Only a console needs live state (to reattach after a reboot); other commands take one snapshot.
-    createSessionDeps(new SettingsStore(configDir), { watch: command === 'console' }),
+    createSessionDeps(new SettingsStore(configDir), { watch: command === 'console' || command === 'display' }),
   );
 
   try {
@@ -131,6 +133,10 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
       case 'console': {
         const { session, guest } = await resolveGuest(registry, rest[0]);
         return await attachConsole(session, guest, { device: values.device, io });
+      }
+      case 'display': {
+        const { session, guest } = await resolveGuest(registry, rest[0]);
+        return await forwardDisplay(session, guest, { port: values.port, io });
       }
       default: {
         if (!(LIFECYCLE_ACTIONS as readonly string[]).includes(command)) {
