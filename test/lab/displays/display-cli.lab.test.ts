@@ -27,7 +27,7 @@ describeLab('vmdeck display (CLI)', () => {
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     try {
-      await expect.poll(() => stdout, { timeout: 60_000, message: () => `stderr: ${stderr}` }).toMatch(/^vnc:\/\/127\.0\.0\.1:\d+\n/);
+      await expect.poll(() => stdout, { timeout: 60_000, message: "the address on stdout" }).toMatch(/^vnc:\/\/127\.0\.0\.1:\d+\n/);
       const port = Number(/:(\d+)\n/.exec(stdout)![1]);
       expect(sshConnectionsOf(child.pid!, lab.hosts.kvm1!.port)).toBe(1);
       const sock = connect({ host: '127.0.0.1', port });

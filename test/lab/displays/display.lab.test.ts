@@ -13,7 +13,7 @@ import type { DisplayDevice } from '../../../main/core/models';
 import { dispatch } from '../../../main/core/rpc';
 import { differs, RfbClient } from '../../support/rfb-client';
 import { describeLab } from '../describe-lab';
-import { loadLab } from '../lab';
+import { labSsh, loadLab } from '../lab';
 
 async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const start = Date.now();
@@ -43,17 +43,20 @@ describeLab('displays against the lab', () => {
   };
   const guest = (host: string, name: string) => backend.registry.guests().find((g) => g.hostId === hostIds.get(host) && g.name === name);
 
-  /** An RFB client speaking through displays.input / displays.data, acknowledging as it reads. */
+  const received: DisplayData[] = [];
+  /** An RFB client speaking through displays.input / displays.data (of one generation), acknowledging as it reads. */
   const rfbOver = (info: DisplayInfo) =>
     new RfbClient({
       write: (bytes) => void call('displays.input', info.id, info.generation, bytes),
       onData: (listener) => {
-        const list = data.get(info.id) ?? [];
-        list.push((d) => {
-          if (d.generation !== info.generation) return;
+        const deliver = (d: DisplayData) => {
+          if (d.id !== info.id || d.generation !== info.generation) return;
           listener(d.data);
           void call('displays.ack', info.id, d.data.byteLength);
-        });
+        };
+        for (const d of received) deliver(d); // what arrived before this client existed
+        const list = data.get(info.id) ?? [];
+        list.push(deliver);
         data.set(info.id, list);
       },
     });
@@ -61,28 +64,19 @@ describeLab('displays against the lab', () => {
   beforeAll(async () => {
     const lab = loadLab()!;
     backend = await createBackend({ mode: 'browser', configDir: mkdtempSync(join(tmpdir(), 'vmdeck-displays-')), version: 'test' });
-    const early = new Map<string, DisplayData[]>();
     backend.setEventSink(<E extends EventName>(event: E, payload: EventPayload<E>) => {
       if (event === 'displays.data') {
         const d = payload as DisplayData;
-        const ls = data.get(d.id);
-        if (ls) for (const l of ls) l(d);
-        else early.set(d.id, [...(early.get(d.id) ?? []), d]);
+        received.push(d);
+        for (const l of data.get(d.id) ?? []) l(d);
       }
       if (event === 'displays.changed') changes.push(payload as DisplayInfo);
     });
-    // Data that arrives before the client subscribed is replayed to it.
-    const origSet = data.set.bind(data);
-    data.set = (id, ls) => {
-      origSet(id, ls);
-      for (const d of early.get(id) ?? []) for (const l of ls) l(d);
-      early.delete(id);
-      return data;
-    };
     for (const name of ['kvm1', 'kvm2', 'xen1']) {
       const view = await call<HostView>('hosts.add', { name, transport: 'ssh', address: name, sshConfigFile: lab.sshConfig });
       hostIds.set(name, view.config.id);
     }
+    await until('xen1 guests listed', () => guest('xen1', 'win2019-test-02') !== undefined, 90_000);
     await until('alpha and gamma running', () => guest('kvm1', 'alpha')?.state === 'running' && guest('kvm2', 'gamma')?.state === 'running', 90_000);
   });
 
@@ -102,6 +96,7 @@ describeLab('displays against the lab', () => {
     ['kvm2', 'gamma', 'streamlocal'],
     ['kvm1', 'alpha', 'exec-relay'],
     ['kvm2', 'gamma', 'exec-relay'],
+    ['xen1', 'win2019-test-02', 'direct-tcpip'],
   ] as const) {
     it(`${name} over ${path}: the screen shows the guest's tty1, and typing on it changes the pixels`, async () => {
       const before = connectionsTo(lab().hosts[host]!.port);
@@ -124,6 +119,23 @@ describeLab('displays against the lab', () => {
       expect(changes.filter((c) => c.id === info.id).at(-1)?.status).toBe('closed');
     });
   }
+
+  it('xl reboot -F (a new domain id, a new display server): the display reconnects by itself as a new generation', async () => {
+    const before = guest('xen1', 'win2019-test-02')!;
+    const info = await call<DisplayInfo>('displays.open', hostIds.get('xen1'), before.uuid);
+    expect(info.generation).toBe(1);
+    await rfbOver(info).handshake();
+    const r = await labSsh('xen1', 'xl reboot -F win2019-test-02');
+    expect(r.code, r.stderr).toBe(0);
+    const next = await until('generation 2 connected', () => changes.find((c) => c.id === info.id && c.generation === 2 && c.status === 'connected'), 60_000);
+    expect(changes.some((c) => c.id === info.id && c.status === 'reconnecting')).toBe(true);
+    expect(guest('xen1', 'win2019-test-02')!.domId).not.toBe(before.domId);
+    const rfb = rfbOver(next);
+    expect((await rfb.handshake()).width).toBe(640);
+    await rfb.update(false);
+    expect(rfb.colours()).toBeGreaterThan(1);
+    await call('displays.close', info.id);
+  });
 
   it('vmdeck display forward: 127.0.0.1 only, a plain RFB client gets the framebuffer size, one client at a time', async () => {
     const kvm1Port = lab().hosts.kvm1!.port;
