@@ -128,6 +128,12 @@ describeLab('guest screens (e2e)', () => {
     app.assertClean();
   });
 
+  it("xen1's win2019-test-02 (the simulator's RFB server, found in xenstore)", async () => {
+    const display = await openScreen('xen1', 'win2019-test-02');
+    await typeAndSeeChange(display, 'win2019-test-02');
+    app.assertClean();
+  });
+
   it('alpha rebooted with its screen open comes back by itself', async () => {
     const { page } = app;
     await page.locator('[data-display-tab="alpha"]').click();
