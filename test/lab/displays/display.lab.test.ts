@@ -98,7 +98,7 @@ describeLab('displays against the lab', () => {
     ['kvm2', 'gamma', 'exec-relay'],
     ['xen1', 'win2019-test-02', 'direct-tcpip'],
   ] as const) {
-    it(`${name} over ${path}: the screen shows the guest's tty1, and typing on it changes the pixels`, async () => {
+    it(`${name} over ${path}: the screen shows the guest's text, and typing on it changes the pixels`, async () => {
       const before = connectionsTo(lab().hosts[host]!.port);
       const info = await call<DisplayInfo>('displays.open', hostIds.get(host), guest(host, name)!.uuid, path === 'exec-relay' ? { forceRelay: true } : undefined);
       expect(info).toMatchObject({ status: 'connected', path, generation: 1 });
