@@ -37,6 +37,14 @@ export const BRIDGE_METHODS = [
   'settings.update',
   'hosts.test',
   'hosts.duplicates',
+  'displays.devices',
+  'displays.open',
+  'displays.list',
+  'displays.input',
+  'displays.ack',
+  'displays.close',
+  'displays.forward',
+  'displays.unforward',
 ] as const satisfies readonly MethodName[];
 
 export const BRIDGE_EVENTS = [
@@ -50,6 +58,8 @@ export const BRIDGE_EVENTS = [
   'prompts.closed',
   'activity.added',
   'settings.changed',
+  'displays.data',
+  'displays.changed',
 ] as const satisfies readonly EventName[];
 
 /** Compile-time exhaustiveness: every contract name must be listed above. */

@@ -26,6 +26,7 @@ import { HostChecker } from './host-check';
 import { createConnectionManager, createHostLinkFactory, type HostLinkDeps } from './host-links';
 import { createSessionDeps } from './session-deps';
 import { createConsoles } from './consoles';
+import { createDisplays } from './displays';
 import { listSshConfigCandidates } from './ssh-config-import';
 
 export interface BackendOptions {
@@ -108,6 +109,11 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   );
   const tasks = store.add(new TaskRegistry());
 
+  // A display's events go to the client that opened it (like a console's), never to every client.
+  const displays = store.add(
+    createDisplays({ registry, sink: (event, payload, owner) => (owner !== undefined ? clients.get(owner)?.(event, payload) : emit(event, payload)) }),
+  );
+
   store.add(registry.onDidChangeHost((v) => emit('hosts.changed', v)));
   store.add(registry.onDidRemoveHost((v) => emit('hosts.removed', v)));
   store.add(registry.onDidChangeGuests((d) => emit('guests.diff', d)));
@@ -164,6 +170,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     'hosts.remove': (id) =>
       asUser(id, 'remove host', undefined, () => {
         consoles.closeAllForHost(id);
+        displays.closeAllForHost(id);
         prompts.cancelForHost(id);
         registry.remove(id);
       }),
@@ -171,6 +178,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     'hosts.disconnect': (id) =>
       asUser(id, 'disconnect', undefined, () => {
         consoles.closeAllForHost(id);
+        displays.closeAllForHost(id);
         prompts.cancelForHost(id);
         registry.disconnect(id);
       }),
@@ -212,6 +220,15 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     'settings.update': (patch) => settings.update(patch),
     'hosts.test': (input, excludeId) => checker.test(input, excludeId),
     'hosts.duplicates': (input, excludeId) => checker.duplicates(input, excludeId),
+    // Graphical consoles: a display belongs to the client that opened it.
+    'displays.devices': (hostId, uuid) => displays.devices(hostId, uuid),
+    'displays.open': (hostId, uuid, opts) => asUser(hostId, 'screen', uuid, () => displays.open(hostId, uuid, opts, client)),
+    'displays.list': () => displays.list(),
+    'displays.input': (id, generation, data) => displays.input(id, generation, data, client),
+    'displays.ack': (id, bytes) => displays.ack(id, bytes),
+    'displays.close': (id) => displays.close(id),
+    'displays.forward': (hostId, uuid, opts) => displays.forward(hostId, uuid, opts),
+    'displays.unforward': (id) => displays.unforward(id),
   });
 
   if (options.autoConnect !== false) registry.connectAll();
@@ -231,6 +248,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
           gone = true;
           clients.delete(id);
           consoles.releaseClient(id);
+          displays.releaseClient(id);
         },
       };
     },

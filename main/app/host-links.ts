@@ -72,6 +72,7 @@ function recordActivity(link: HostLink, hostId: string, activity: ActivityLog): 
     get warnings() {
       return link.warnings;
     },
+    ...(link.tunnels ? { tunnels: link.tunnels } : {}),
     onDidChangeState: link.onDidChangeState,
     onCommand: link.onCommand,
     connect: (options) => link.connect(options),

@@ -10,6 +10,7 @@
  *     ACTION HOST/GUEST... [--path FILE] [--timeout SEC] [--concurrency N]
  *     ACTION --match FILTER [HOST...]         every guest the filter matches (the UI's filter language)
  *     console HOST/GUEST [--device NAME]      attach this terminal to the guest's console (Ctrl-] detaches)
+ *     display HOST/GUEST [--port N]           forward 127.0.0.1:N to the guest's VNC display for an external viewer
  *   ACTION: start|shutdown|reboot|destroy|reset|pause|resume|save|restore
  *
  * GUEST is a name or a UUID. One guest runs `guests.action`; several (or --match) run one
@@ -31,6 +32,7 @@ import { matchesFilter, parseFilter, type ParsedFilter } from '../core/filter';
 import { setListenerErrorSink } from '../core/lifecycle';
 import { LIFECYCLE_ACTIONS, type Guest, type LifecycleAction } from '../core/models';
 import { attachConsole } from './console-command';
+import { forwardDisplay } from './display-command';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes';
 import { formatActionResult, formatError, formatGuestTable, formatHostsTable, formatJson, formatTaskResult, formatTrace, printable } from './format';
 import { createTerminalPromptBroker } from './terminal-prompts';
@@ -38,7 +40,7 @@ import { createTerminalPromptBroker } from './terminal-prompts';
 const ACTIONS = LIFECYCLE_ACTIONS.filter((a) => !a.startsWith('autostart'));
 
 const USAGE = `usage: vmdeck [--ssh-config FILE] [--config-dir DIR] [--json] [--trace] COMMAND ...
-  hosts | list [HOST...] | info HOST/GUEST | console HOST/GUEST [--device NAME]
+  hosts | list [HOST...] | info HOST/GUEST | console HOST/GUEST [--device NAME] | display HOST/GUEST [--port N]
   ${ACTIONS.join('|')} HOST/GUEST... [--path FILE] [--timeout SEC] [--concurrency N]
   ${ACTIONS.join('|')} --match FILTER [HOST...]
 `;
@@ -57,6 +59,7 @@ type Values = {
   timeout?: string;
   concurrency?: string;
   device?: string;
+  port?: string;
   match?: string;
   trace: boolean;
   help: boolean;
@@ -81,6 +84,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
         timeout: { type: 'string' },
         concurrency: { type: 'string' },
         device: { type: 'string' },
+        port: { type: 'string' },
         match: { type: 'string' },
         trace: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -96,7 +100,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
     (values.help ? io.stdout : io.stderr).write(USAGE);
     return values.help ? EXIT_OK : EXIT_USAGE;
   }
-  if (!['hosts', 'list', 'info', 'console', ...ACTIONS].includes(command)) {
+  if (!['hosts', 'list', 'info', 'console', 'display', ...ACTIONS].includes(command)) {
     io.stderr.write(`vmdeck: unknown command ${printable(command)}\n${USAGE}`);
     return EXIT_USAGE;
   }
@@ -110,7 +114,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
     // --ssh-config hosts live for this run only.
     persistHosts: values['ssh-config'] === undefined,
     // Only a console needs live state (to reattach after a reboot); other commands take one snapshot.
-    watch: command === 'console',
+    watch: command === 'console' || command === 'display',
   });
   // A failing listener anywhere (a closed stdout) is reported once on stderr, never rethrown.
   const sink = setListenerErrorSink((e) => io.stderr.write(formatError(toErrorData(e), 'listener')));
@@ -144,7 +148,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
   }
 }
 
-type Command = 'hosts' | 'list' | 'info' | 'console' | (typeof ACTIONS)[number];
+type Command = 'hosts' | 'list' | 'info' | 'console' | 'display' | (typeof ACTIONS)[number];
 
 async function runCommand(api: VmdeckApi, command: Command, rest: string[], values: Values, io: CliIo): Promise<number> {
   const hosts = await api['hosts.list']();
@@ -172,6 +176,10 @@ async function runCommand(api: VmdeckApi, command: Command, rest: string[], valu
     case 'console': {
       const guest = await resolveGuest(api, hosts, rest[0]);
       return await attachConsole(api, guest, names.get(guest.hostId) ?? guest.hostId, { device: values.device, io });
+    }
+    case 'display': {
+      const guest = await resolveGuest(api, hosts, rest[0]);
+      return await forwardDisplay(api, guest, names.get(guest.hostId) ?? guest.hostId, { port: values.port, io });
     }
     default:
       return runAction(api, command, hosts, rest, values, io);

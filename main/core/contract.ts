@@ -7,8 +7,9 @@
 import { z } from 'zod';
 import type { ErrorData } from './errors';
 import type { CommandRecord } from './runner';
-import type { ConsoleDevice, Guest, GuestDetails, GuestDiff, HostFacts, LifecycleAction, Toolstack } from './models';
+import type { ConsoleDevice, DisplayDevice, Guest, GuestDetails, GuestDiff, HostFacts, LifecycleAction, Toolstack } from './models';
 import { LIFECYCLE_ACTIONS } from './models';
+import type { TunnelPath } from './tunnel';
 
 /** Phantom type marker for results and event payloads (never validated: they come from main). */
 export interface Typed<T> {
@@ -264,6 +265,59 @@ export interface AppInfo {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Graphical consoles (displays): RFB bytes between the guest's VNC server and noVNC in the renderer
+
+export const DisplayOpenSchema = z
+  .strictObject({
+    /** DisplayDevice.index; default: the guest's first VNC display. */
+    index: z.number().int().min(0).max(64).optional(),
+    /** Relay through an exec channel even where SSH forwarding is allowed. */
+    forceRelay: z.boolean().optional(),
+  })
+  .optional();
+
+export type DisplayStatus = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export interface DisplayInfo {
+  id: string;
+  hostId: string;
+  uuid: string;
+  guestName: string;
+  index: number;
+  status: DisplayStatus;
+  /** Where the display listens on the host, e.g. "VNC 127.0.0.1:5900". */
+  label?: string;
+  hasPassword?: boolean;
+  /** Which way the bytes travel: an SSH forward (TCP / UNIX socket) or the exec-channel relay. */
+  path?: TunnelPath;
+  /** exec-relay only: the host tool relaying. */
+  relayTool?: string;
+  /** Counts connections to the display server: every reconnect is a new RFB session (a new handshake). */
+  generation: number;
+  error?: ErrorData;
+}
+
+export interface DisplayData {
+  id: string;
+  generation: number;
+  data: Uint8Array;
+}
+
+export interface DisplayForward {
+  id: string;
+  hostId: string;
+  uuid: string;
+  guestName: string;
+  /** vnc://127.0.0.1:PORT for an external viewer. */
+  address: string;
+  port: number;
+  label: string;
+}
+
+const bytes = (max: number) =>
+  z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.byteLength <= max, `expected at most ${max} bytes`);
+
+// ---------------------------------------------------------------------------------------------------
 // The contract
 
 interface MethodSpec<A extends z.ZodTuple, R> {
@@ -336,6 +390,18 @@ export const methods = {
   'hosts.test': method(z.tuple([HostInputSchema, id.optional()]), typed<HostTestResult>()),
   /** Configured hosts (other than `excludeId`) that reach the same machine as the same user. */
   'hosts.duplicates': method(z.tuple([HostInputSchema, id.optional()]), typed<HostDuplicate[]>()),
+
+  'displays.devices': method(z.tuple([id, uuid]), typed<DisplayDevice[]>()),
+  'displays.open': method(z.tuple([id, uuid, DisplayOpenSchema]), typed<DisplayInfo>()),
+  'displays.list': method(noArgs, typed<DisplayInfo[]>()),
+  /** RFB client bytes for the display's current connection; bytes for an older generation are dropped. */
+  'displays.input': method(z.tuple([id, z.number().int().min(0), bytes(1024 * 1024)]), typed<void>()),
+  /** noVNC has consumed this many more bytes (flow control, as consoles.ack). */
+  'displays.ack': method(z.tuple([id, z.number().int().min(0).max(1 << 30)]), typed<void>()),
+  'displays.close': method(z.tuple([id]), typed<void>()),
+  /** External viewer: a 127.0.0.1 port (one client at a time) tunnelled to the display, until unforward. */
+  'displays.forward': method(z.tuple([id, uuid, z.strictObject({ index: z.number().int().min(0).max(64).optional(), port: z.number().int().min(0).max(65535).optional() }).optional()]), typed<DisplayForward>()),
+  'displays.unforward': method(z.tuple([id]), typed<void>()),
 } as const;
 
 export const events = {
@@ -351,6 +417,8 @@ export const events = {
   'prompts.closed': typed<{ id: string }>(),
   'activity.added': typed<CommandRecord>(),
   'settings.changed': typed<Settings>(),
+  'displays.data': typed<DisplayData>(),
+  'displays.changed': typed<DisplayInfo>(),
 } as const;
 
 export type Methods = typeof methods;

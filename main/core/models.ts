@@ -172,3 +172,23 @@ export interface ResourceLimit {
   /** 'cgroup' (v1) or 'cgroup2'. */
   hierarchy: 'cgroup' | 'cgroup2';
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Graphical consoles (displays)
+
+/** Where a display listens, as seen from the hypervisor host. */
+export type DisplayEndpoint = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
+
+export interface DisplayDevice {
+  /** Position among the guest's graphics devices (the `index` given to displays.open). */
+  index: number;
+  /** 'vnc' | 'spice' | what the toolstack reports. Only VNC is shown in the app; SPICE goes to an external viewer. */
+  protocol: string;
+  /** Absent while the guest is not running or the port is not assigned yet (autoport). */
+  endpoint?: DisplayEndpoint;
+  /** The display asks for a password (VNC authentication). The password itself is never read or kept. */
+  hasPassword: boolean;
+  autoport?: boolean;
+  /** Short description for the UI: "VNC 127.0.0.1:5900", "VNC socket .../vnc.sock", "SPICE 5901". */
+  label: string;
+}

@@ -10,7 +10,7 @@
  */
 import type { ActionOptions } from '../core/contract';
 import type { Disposable, Event } from '../core/lifecycle';
-import type { ConsoleDevice, Guest, GuestDetails, HostFacts, LifecycleAction, Toolstack } from '../core/models';
+import type { ConsoleDevice, DisplayDevice, Guest, GuestDetails, HostFacts, LifecycleAction, Toolstack } from '../core/models';
 
 export interface GuestRef {
   uuid: string;
@@ -57,6 +57,11 @@ export interface HypervisorDriver extends Disposable {
   consoleDevices(guest: GuestRef): Promise<ConsoleDevice[]>;
   /** The argument vector that attaches to a guest's console (run in a PTY channel). */
   consoleCommand(guest: GuestRef, device?: string): readonly string[];
+  /**
+   * The guest's graphical consoles (VNC, SPICE) as they listen now: libvirt's live XML, xl's xenstore.
+   * Empty when the guest has none or is not running. Drivers without graphical consoles leave it out.
+   */
+  displays?(guest: GuestRef): Promise<DisplayDevice[]>;
 }
 
 export interface DetectionResult {

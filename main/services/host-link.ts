@@ -6,9 +6,12 @@ import type { ConnectionState, HostConfig } from '../core/contract';
 import type { ErrorData } from '../core/errors';
 import type { Disposable, Event } from '../core/lifecycle';
 import type { CommandRecord, CommandRunner } from '../core/runner';
+import type { TunnelOpener } from '../core/tunnel';
 
 export interface HostLink extends Disposable {
   readonly runner: CommandRunner;
+  /** Byte tunnels to addresses on the host over the same connection (displays); absent: relay through the runner. */
+  readonly tunnels?: TunnelOpener;
   readonly state: ConnectionState;
   /** Why the link is failed (or why it last dropped). */
   readonly error: ErrorData | undefined;

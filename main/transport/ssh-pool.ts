@@ -15,6 +15,7 @@ import type { PromptBroker } from './prompts';
 import type { SecretStore } from './secrets';
 import { SshConfigResolver, type ResolvedSshConfig, type SshConfigEnvironment } from './ssh-config';
 import { SshConnection, type ConnectOptions, type StateChange } from './ssh-connection';
+import { SshTunnelOpener } from './ssh-forward';
 import { SshCommandRunner } from './ssh-runner';
 
 export interface ConnectionManagerOptions {
@@ -44,8 +45,12 @@ export class SshHostLink implements Disposable {
   readonly onStateChange: Event<StateChange>;
   readonly onCommand: Event<CommandRecord>;
 
+  /** Display tunnels over this connection (forwards, or the exec relay where sshd refuses them). */
+  readonly tunnels: SshTunnelOpener;
+
   constructor(readonly connection: SshConnection, runner: SshCommandRunner) {
     this.runner = runner;
+    this.tunnels = new SshTunnelOpener(connection, runner);
     this.onDidChangeState = connection.onDidChangeState;
     this.onStateChange = connection.onStateChange;
     this.onCommand = runner.onCommand;

@@ -3,7 +3,8 @@
  * minutes); `npm run bench -- --full` for more iterations and bigger transfers.
  *
  *   --full            full mode
- *   --only a,b        run only these modules (refresh, state-change, console-throughput, echo, many-hosts, ui-scale);
+ *   --only a,b        run only these modules (refresh, state-change, console-throughput, echo, many-hosts, ui-scale,
+ *                     display-frames);
  *                     results then go to the output directory only if --out is given (default: a temp dir)
  *   --no-proxy        skip the "+20 ms RTT" runs (delay proxy)
  *   --out DIR         where benchmarks.json / benchmarks.md are written (default: docs/)
@@ -14,6 +15,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { consoleThroughputBench } from './console-throughput';
+import { displayFramesBench } from './display-frames';
 import type { BenchContext, BenchModule } from './context';
 import { echoBench } from './echo-latency';
 import { REPO_ROOT, requireLab } from './env';
@@ -32,6 +34,7 @@ const MODULES: [string, BenchModule][] = [
   ['echo', echoBench],
   ['many-hosts', manyHostsBench],
   ['ui-scale', uiScaleBench],
+  ['display-frames', displayFramesBench],
 ];
 
 function parseArgs(argv: string[]): { full: boolean; only: string[] | undefined; proxy: boolean; out: string | undefined } {

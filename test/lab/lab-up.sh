@@ -262,14 +262,20 @@ SSH=(ssh -F "$LAB/ssh_config" -o BatchMode=yes)
 # ---------------------------------------------------------------- libvirt guests (qemu:///session)
 guest_uuid() { "$PY" -c "import uuid,sys; print(uuid.uuid5(uuid.NAMESPACE_URL, 'vmdeck-lab/' + sys.argv[1]))" "$1"; }
 guest_xml() {
-  local name=$1 mem=$2 serial_log=$3 uuid
+  local name=$1 mem=$2 serial_log=$3 uuid graphics
   uuid=$(guest_uuid "$name")
+  # A VGA screen with VNC: kvm1's guests on TCP 127.0.0.1 (autoport), kvm2's on a UNIX socket (libvirt picks
+  # the path under the domain's directory, so it changes with every start).
+  case $name in
+    gamma|delta) graphics="<graphics type='vnc'><listen type='socket'/></graphics>" ;;
+    *) graphics="<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'><listen type='address' address='127.0.0.1'/></graphics>" ;;
+  esac
   cat <<XML
 <domain type='qemu'>
   <name>$name</name>
   <uuid>$uuid</uuid>
   <title>vmdeck lab guest $name</title>
-  <description>busybox initramfs guest; console on ttyS0</description>
+  <description>busybox initramfs guest; console on ttyS0, a shell on tty1 (VGA, VNC)</description>
   <memory unit='MiB'>$mem</memory>
   <currentMemory unit='MiB'>$mem</currentMemory>
   <vcpu>1</vcpu>
@@ -277,7 +283,7 @@ guest_xml() {
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$LAB/guest/vmlinuz</kernel>
     <initrd>$LAB/guest/initramfs.gz</initrd>
-    <cmdline>console=ttyS0 loglevel=3 panic=-1 vmdeck.name=$name</cmdline>
+    <cmdline>console=tty0 console=ttyS0 loglevel=3 panic=-1 vmdeck.name=$name</cmdline>
   </os>
   <features><acpi/></features>
   <clock offset='utc'/>
@@ -288,6 +294,8 @@ guest_xml() {
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
     <serial type='pty'><log file='$serial_log' append='off'/><target port='0'/></serial>
     <console type='pty'><target type='serial' port='0'/></console>
+    $graphics
+    <video><model type='vga'/></video>
     <memballoon model='none'/>
   </devices>
 </domain>

@@ -18,3 +18,4 @@ export * from './lxc-config';
 export * from './lxc-inventory';
 export * from './lxc-monitor';
 export * from './xl-uptime';
+export * from './display-endpoints';

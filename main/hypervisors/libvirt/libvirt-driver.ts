@@ -10,8 +10,8 @@
  */
 import type { ActionOptions } from '../../core/contract';
 import { VmdeckError } from '../../core/errors';
-import type { ConsoleDevice, GuestDetails, LifecycleAction } from '../../core/models';
-import { libvirtStateFromWords, parseLibvirtDomainXml, parseVirshDomInfo, parseVirshEventLine } from '../../core/parsers';
+import type { ConsoleDevice, DisplayDevice, GuestDetails, LifecycleAction } from '../../core/models';
+import { libvirtStateFromWords, parseLibvirtDisplays, parseLibvirtDomainXml, parseVirshDomInfo, parseVirshEventLine } from '../../core/parsers';
 import type { CommandRunner, ExecOptions, ExecResult } from '../../core/runner';
 import type { ChangeHint, ChangeWatch, GuestRef, HypervisorDriver, RefreshResult } from '../driver';
 import { EVENT_STREAM_OPTIONS, watchLines } from '../shared/line-watch';
@@ -159,6 +159,12 @@ export class LibvirtDriver implements HypervisorDriver {
 
   async consoleDevices(guest: GuestRef): Promise<ConsoleDevice[]> {
     return (await this.details(guest)).consoles;
+  }
+
+  /** The live XML's <graphics>: a running guest's real port or socket (autoport is resolved there). */
+  async displays(guest: GuestRef): Promise<DisplayDevice[]> {
+    const r = await this.virsh(['dumpxml', '--domain', guest.uuid]);
+    return parseLibvirtDisplays(r.stdout);
   }
 
   consoleCommand(guest: GuestRef, device?: string): readonly string[] {

@@ -11,8 +11,10 @@
  */
 import type { ActionOptions } from '../../core/contract';
 import { VmdeckError } from '../../core/errors';
-import type { ConsoleDevice, GuestDetails, HostFacts, LifecycleAction } from '../../core/models';
+import type { ConsoleDevice, DisplayDevice, GuestDetails, HostFacts, LifecycleAction } from '../../core/models';
 import {
+  classifyFailure,
+  parseXenstoreDisplays,
   parseXenstoreWatchLine,
   parseXlInfo,
   parseXlList,
@@ -213,6 +215,18 @@ export class XenDriver implements HypervisorDriver {
   async consoleDevices(guest: GuestRef): Promise<ConsoleDevice[]> {
     if (guest.domId === 0) return [];
     return (await this.details(guest)).consoles;
+  }
+
+  /** xenstore's console node of the running domain, read as `xl vncviewer` does (vnc-port, vnc-listen, vnc-pass). */
+  async displays(guest: GuestRef): Promise<DisplayDevice[]> {
+    if (guest.domId === null || guest.domId === 0) return [];
+    const domId = guest.domId;
+    const argv = ['xenstore-ls', '-f', `/local/domain/${domId}/console`];
+    const r = await this.runner.exec(argv, { okExitCodes: [0, 1] });
+    // No console node at all (a domain being torn down): no display.
+    if (r.exitCode !== 0 && /No such file or directory/.test(r.stderr)) return [];
+    if (r.exitCode !== 0) throw classifyFailure('xl', { argv, stderr: r.stderr, stdout: r.stdout, exitCode: r.exitCode });
+    return parseXenstoreDisplays(r.stdout, domId);
   }
 
   consoleCommand(guest: GuestRef, device?: string): readonly string[] {

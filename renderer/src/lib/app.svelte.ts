@@ -15,6 +15,7 @@ import { bindTasks } from './adapters/tasks';
 import { ACTION_GOAL, ACTION_GOAL_TIMEOUT_SEC, actionSpec, isActionEnabled } from './logic/actions';
 import { detailsSignature } from './logic/states';
 import { guestKey, type GuestKey } from './logic/keys';
+import { DisplayModel } from './display/display-model.svelte';
 import { ActivityState } from './state/activity.svelte';
 import { ConsolesState } from './state/consoles.svelte';
 import { GuestsState } from './state/guests.svelte';
@@ -50,6 +51,8 @@ export class AppModel {
   readonly ui = new UiState();
   readonly router = new ConsoleDataRouter();
   readonly api: VmdeckApi;
+  /** Graphical consoles (VNC): tabs in the console dock. */
+  readonly displays: DisplayModel;
   confirm = $state<PendingConfirm | null>(null);
   readonly #offs: (() => void)[] = [];
   /** The guest's detailsSignature when its details were fetched: a change means they may be stale. */
@@ -61,6 +64,7 @@ export class AppModel {
   constructor(api: VmdeckApi, storage: Pick<Storage, 'getItem' | 'setItem'> | null) {
     this.api = api;
     this.settings = new SettingsState(storage);
+    this.displays = new DisplayModel({ api, guests: this.guests, consoles: this.consoles, info: (t) => this.info(t), error: (p, e) => this.error(p, e) });
     this.guests.groupByHost = this.settings.prefs.groupByHost;
   }
 
@@ -71,6 +75,7 @@ export class AppModel {
       bindHosts(this.api, this.hosts, this.guests, onError),
       bindGuests(this.api, this.guests, onError),
       bindConsoles(this.api, this.consoles, this.router),
+      this.displays.bind(),
       bindPrompts(this.api, this.prompts, onError),
       bindActivity(this.api, this.activity, onError),
       bindTasks(this.api, (tasks) => this.tasks.load(tasks), (t) => this.onTask(t), onError),

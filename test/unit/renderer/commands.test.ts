@@ -13,6 +13,7 @@ function fakeHost() {
   const host: CommandHost = {
     runAction: (t, a: LifecycleAction) => void calls.push(`${a}:${t.map((x) => x.name).join(',')}`),
     openConsole: (t) => void calls.push(`console:${t.name}`),
+    openDisplay: (t) => void calls.push(`display:${t.name}`),
     goTo: (t) => void calls.push(`goto:${t.name}`),
     openDialog: (n) => void calls.push(`dialog:${n}`),
     toggleActivity: () => void calls.push('activity'),

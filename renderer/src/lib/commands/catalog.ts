@@ -9,6 +9,8 @@ import { CommandRegistry, type Command, type GuestTarget } from './registry';
 export interface CommandHost {
   runAction(targets: readonly GuestTarget[], action: LifecycleAction): void;
   openConsole(target: GuestTarget): void;
+  /** The guest's screen (VNC) as a dock tab beside its consoles. */
+  openDisplay(target: GuestTarget): void;
   goTo(target: GuestTarget): void;
   openDialog(name: 'palette' | 'help' | 'settings' | 'addHost' | 'import'): void;
   toggleActivity(): void;
@@ -69,6 +71,19 @@ export function buildCommands(host: CommandHost): CommandRegistry {
     run: (t) => {
       const g = t.find((x) => !x.isControlDomain && canOpenConsole(x.state));
       if (g) host.openConsole(g);
+    },
+  });
+  r.add({
+    id: 'guest.display',
+    title: 'Open screen',
+    group: 'Guest',
+    aliases: ['screen', 'display', 'vnc'],
+    guests: true,
+    menu: true,
+    enabled: (t) => t.some((g) => g.kind !== 'container' && !g.isControlDomain && canOpenConsole(g.state)),
+    run: (t) => {
+      const g = t.find((x) => x.kind !== 'container' && !x.isControlDomain && canOpenConsole(x.state));
+      if (g) host.openDisplay(g);
     },
   });
   r.add({ id: 'guest.goto', title: 'Go to', group: 'Guest', aliases: ['show', 'select'], guests: true, enabled: (t) => t.length > 0, run: (t) => host.goTo(t[0]!) });

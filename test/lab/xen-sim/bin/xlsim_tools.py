@@ -4,6 +4,7 @@ import sys
 import time
 
 from xlsim_core import State, Exit, out, err, cpu_ns, top_state, vdev_number, state_dir, frozen
+import xlsim_vnc
 
 
 def nonroot():
@@ -233,6 +234,12 @@ def xs_tree(st):
                   (base + '/console/backend-id', '0'), (base + '/console/port', '2'),
                   (base + '/console/ring-ref', str(d.get('console_ring', 1044479))),
                   (base + '/console/tty', d.get('tty', '/dev/pts/3'))]
+        # A screen for HVM guests with vnc=1 (lab profile, not under XLSIM_FREEZE): the keys `xl vncviewer` reads.
+        if not frozen() and st.data.get('profile') != 'reference' and d['cfg'].get('vnc') and d['shutdown'] is None:
+            port = xlsim_vnc.ensure_vnc(st.dir, d)
+            if port:
+                nodes += [(base + '/console/vnc-listen', d['cfg'].get('vnclisten') or '127.0.0.1'),
+                          (base + '/console/vnc-port', str(port))]
         vb = '/vm/' + d['uuid']
         vm += [(vb, ''), (vb + '/name', d['name']), (vb + '/uuid', d['uuid']),
                (vb + '/start_time', '%.2f' % d['start_time'])]
