@@ -110,7 +110,7 @@ describe('renderer API client connection state', () => {
   const useBrowserSocket = (port: number) => {
     class BrowserLikeWebSocket extends WS {
       constructor(url: string) {
-        super(url, { headers: { origin: `http://127.0.0.1:${port}`, cookie: `vmdeck_token=${token}` } });
+        super(url, { headers: { origin: `http://127.0.0.1:${port}`, cookie: `${tokenCookieName(port)}=${tokenCookieValue(token, port)}` } });
       }
     }
     (globalThis as { WebSocket?: unknown }).WebSocket = BrowserLikeWebSocket;

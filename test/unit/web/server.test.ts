@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { METHOD_NAMES, type ContractServer, type EventSink, type VmdeckHandlers } from '../../../main/core/contract';
 import { decodeWire, encodeWire } from '../../../main/core/rpc';
 import { startWebServer, type WebServer } from '../../../main/web/server';
+import { tokenCookieName, tokenCookieValue } from '../../../main/web/auth';
 
 function fakeHandlers(): VmdeckHandlers {
   const h: Record<string, (...a: unknown[]) => unknown> = {};
@@ -116,7 +117,6 @@ describe('browser-mode server', () => {
     expect((await get(server.port, '/', { cookie: `vmdeck_token=${server.token}` })).status).toBe(401);
     expect((await get(server.port, '/', { cookie: `${name}=${server.token}` })).status).toBe(401);
     // The same cookie under another port's name, or another port's value under ours, is refused.
-    const { tokenCookieValue } = await import('../../../main/web/auth');
     expect((await get(server.port, '/', { cookie: `vmdeck_${server.port + 1}=${value}` })).status).toBe(401);
     expect((await get(server.port, '/', { cookie: `${name}=${tokenCookieValue(server.token, server.port + 1)}` })).status).toBe(401);
     // A second server (another run) does not accept this run's cookie.
@@ -153,7 +153,7 @@ describe('browser-mode server with a backend: one client per WebSocket', () => {
       },
     };
     const server = await startWebServer({ port: 0, staticDir: dir, clients: backend });
-    const headers = { cookie: `vmdeck_token=${server.token}`, origin: `http://127.0.0.1:${server.port}` };
+    const headers = { cookie: `${tokenCookieName(server.port)}=${tokenCookieValue(server.token, server.port)}`, origin: `http://127.0.0.1:${server.port}` };
     try {
       const one = await connect(server.port, headers);
       const two = await connect(server.port, headers);
