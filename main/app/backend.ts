@@ -152,6 +152,13 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     );
   };
 
+  /** Before a host goes away or disconnects: its consoles, displays and open prompts end with it. */
+  const closeHostChannels = (hostId: string) => {
+    consoles.closeAllForHost(hostId);
+    displays.closeAllForHost(hostId);
+    prompts.cancelForHost(hostId);
+  };
+
   /** The contract as one client sees it: console ownership is `client`'s. */
   const handlersFor = (client: string): VmdeckHandlers => ({
     'app.info': () => info,
@@ -169,17 +176,13 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     'hosts.update': (id, input) => asUser(id, 'edit host', undefined, () => registry.update(id, input)),
     'hosts.remove': (id) =>
       asUser(id, 'remove host', undefined, () => {
-        consoles.closeAllForHost(id);
-        displays.closeAllForHost(id);
-        prompts.cancelForHost(id);
+        closeHostChannels(id);
         registry.remove(id);
       }),
     'hosts.connect': (id, opts) => asUser(id, 'connect', undefined, () => registry.connect(id, opts)),
     'hosts.disconnect': (id) =>
       asUser(id, 'disconnect', undefined, () => {
-        consoles.closeAllForHost(id);
-        displays.closeAllForHost(id);
-        prompts.cancelForHost(id);
+        closeHostChannels(id);
         registry.disconnect(id);
       }),
     'hosts.sshConfigCandidates': (path) => listSshConfigCandidates(path, options.homeDir),
