@@ -5,6 +5,7 @@
 import { BULK_ACTIONS, type ConsoleInfo, type HostDuplicate, type HostInput, type HostTestResult, type PromptAnswer, type Settings, type TaskInfo, type VmdeckApi } from '../../../main/core/contract';
 import { toErrorData, type ErrorData } from '../../../main/core/errors';
 import type { ConsoleDevice, LifecycleAction } from '../../../main/core/models';
+import type { BackendConnection } from '../../../main/core/api-proxy';
 import { bindActivity } from './adapters/activity';
 import { ConsoleDataRouter, bindConsoles } from './adapters/consoles';
 import { bindGuests } from './adapters/guests';
@@ -85,6 +86,20 @@ export class AppModel {
 
   dispose(): void {
     for (const off of this.#offs.splice(0)) off();
+  }
+
+  /**
+   * Follows the link to the backend (the WebSocket client's `connection`): `lost` shows in the status bar at
+   * once, without waiting for a failed call; `restored` means this page is a new client of the backend, so it
+   * starts afresh with `onRestored` (the app reloads: state is read again and its consoles are re-adopted).
+   */
+  bindConnection(connection: BackendConnection, onRestored: () => void): void {
+    this.#offs.push(
+      connection.onDidChange((state) => {
+        this.ui.backendLost = state === 'lost';
+        if (state === 'restored') onRestored();
+      }),
+    );
   }
 
   info(text: string): void {

@@ -205,3 +205,22 @@ describe('TasksState', () => {
     expect(s.running).toBe(1);
   });
 });
+
+describe('AppModel backend connection', () => {
+  it('shows a lost backend at once and starts afresh when the link is restored', () => {
+    const { api } = fakeApi({});
+    const model = new AppModel(api, null);
+    let listener: ((s: 'connected' | 'lost' | 'restored') => void) | undefined;
+    let restored = 0;
+    model.bindConnection({ state: 'connected', onDidChange: (l) => ((listener = l), () => (listener = undefined)) }, () => restored++);
+    expect(model.ui.backendLost).toBe(false);
+    listener!('lost');
+    expect(model.ui.backendLost).toBe(true);
+    expect(restored).toBe(0);
+    listener!('restored');
+    expect(model.ui.backendLost).toBe(false);
+    expect(restored).toBe(1);
+    model.dispose();
+    expect(listener).toBeUndefined();
+  });
+});
