@@ -374,7 +374,7 @@ LAB_HOSTS_TBL="$LAB_HOSTS" KVM2_PASSWORD="$KVM2_PASSWORD" PASSPHRASE="$PASSPHRAS
 
 # ---------------------------------------------------------------- verify
 # Check every promise before saying "up": each sshd answers, each guest that should run is running and
-# has printed its boot banner, the fleet, xen1 and the host behind the bastion answer.
+# has printed its boot banner, the fleet, xen1, the host behind the bastion and ct1's containers answer.
 problems=()
 check() { # what command...
   local what=$1; shift
@@ -394,6 +394,8 @@ fleet_n=$("${SSH[@]}" fleet virsh list --all --name 2>&1 | grep -c . || true)
 [ "$fleet_n" -ge "${VMDECK_LAB_FLEET_SIZE:-1200}" ] || problems+=("fleet: virsh lists $fleet_n guests, expected ${VMDECK_LAB_FLEET_SIZE:-1200}")
 check "xen1: xl list" "${SSH[@]}" xen1 xl list
 check "inner (through jump): virsh list" "${SSH[@]}" inner virsh list --all
+check "ct1: lxc-ls" "${SSH[@]}" ct1 lxc-ls
+check "ct1: the lab containers" bash "$HERE/lib/setup-lxc.sh" --check
 if [ ${#problems[@]} -gt 0 ]; then
   for p in "${problems[@]}"; do printf '[lab] ERROR: %s\n' "$p" >&2; done
   die "${#problems[@]} check(s) failed; the lab is NOT up"
