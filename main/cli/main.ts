@@ -127,7 +127,8 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
       .then((answer) => api['prompts.answer'](prompt.id, answer))
       .catch(() => undefined); // the prompt closed meanwhile
   });
-  if (values.trace) api.on('activity.added', (r) => io.stderr.write(formatTrace(r)));
+  // --trace: every command run on a host (the user's own actions and notices are not commands).
+  if (values.trace) api.on('activity.added', (r) => r.kind !== 'action' && r.kind !== 'notice' && io.stderr.write(formatTrace(r)));
 
   try {
     if (values['ssh-config']) {
