@@ -60,6 +60,7 @@ export const BRIDGE_EVENTS = [
   'settings.changed',
   'displays.data',
   'displays.changed',
+  'displays.viewer',
 ] as const satisfies readonly EventName[];
 
 /** Compile-time exhaustiveness: every contract name must be listed above. */

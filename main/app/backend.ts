@@ -230,7 +230,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     'displays.input': (id, generation, data) => displays.input(id, generation, data, client),
     'displays.ack': (id, bytes) => displays.ack(id, bytes),
     'displays.close': (id) => displays.close(id),
-    'displays.forward': (hostId, uuid, opts) => displays.forward(hostId, uuid, opts),
+    'displays.forward': (hostId, uuid, opts) => displays.forward(hostId, uuid, opts, client),
     'displays.unforward': (id) => displays.unforward(id),
   });
 

@@ -14,6 +14,9 @@ export async function forwardDisplay(api: VmdeckApi, guest: Guest, hostName: str
   const { io } = options;
   // The contract validates the port (an integer 0..65535; 0 picks a free one): a bad one is INVALID_ARGUMENT.
   const forward = await api['displays.forward'](guest.hostId, guest.uuid, options.port === undefined ? {} : { port: Number(options.port) });
+  const offViewer = api.on('displays.viewer', (v) => {
+    if (v.forwardId === forward.id) io.stderr.write(`vmdeck: viewer connected (${printable(v.path)}${v.relayTool ? `, ${printable(v.relayTool)}` : ''})\n`);
+  });
   try {
     io.stdout.write(`${forward.address}\n`);
     io.stderr.write(`vmdeck: ${printable(`${hostName}/${guest.name}`)} ${printable(forward.label)}; 127.0.0.1 only, one viewer at a time; Ctrl-C stops\n`);
@@ -25,6 +28,7 @@ export async function forwardDisplay(api: VmdeckApi, guest: Guest, hostName: str
       options.signal?.addEventListener('abort', stop, { once: true });
     });
   } finally {
+    offViewer();
     await api['displays.unforward'](forward.id).catch(() => undefined);
   }
   return 0;

@@ -419,6 +419,8 @@ export const events = {
   'settings.changed': typed<Settings>(),
   'displays.data': typed<DisplayData>(),
   'displays.changed': typed<DisplayInfo>(),
+  /** An external viewer connected to a forward (`displays.forward`), and which tunnel path it got. */
+  'displays.viewer': typed<{ forwardId: string; path: string; relayTool?: string }>(),
 } as const;
 
 export type Methods = typeof methods;

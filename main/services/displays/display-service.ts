@@ -109,7 +109,7 @@ export class DisplayService implements Disposable {
     if (entry) this.release(entry);
   }
 
-  async forward(hostId: string, uuid: string, options?: ForwardOptions): Promise<DisplayForward> {
+  async forward(hostId: string, uuid: string, options?: ForwardOptions, owner?: string): Promise<DisplayForward> {
     const guest = this.requireGuest(hostId, uuid);
     const label = `${this.hostLabel(hostId)}/${guest.name}`;
     const driver = this.deps.driverFor(hostId);
@@ -122,11 +122,16 @@ export class DisplayService implements Disposable {
       return d;
     };
     const device = await resolve(); // fail now (no display, SPICE only, not running), not at the first client
+    const id = randomUUID();
     const forward = await ExternalForward.listen({
       ...(options?.port !== undefined ? { port: options.port } : {}),
-      openTunnel: async () => this.deps.tunnelsFor(hostId).open((await resolve()).endpoint!),
+      openTunnel: async () => {
+        const tunnel = await this.deps.tunnelsFor(hostId).open((await resolve()).endpoint!);
+        // The viewer's owner is told which path its tunnel took (SSH forward or relay, and through what).
+        this.deps.sink('displays.viewer', { forwardId: id, path: tunnel.path, ...(tunnel.relayTool ? { relayTool: tunnel.relayTool } : {}) }, owner);
+        return tunnel;
+      },
     });
-    const id = randomUUID();
     const info: DisplayForward = { id, hostId, uuid, guestName: guest.name, address: forward.address, port: forward.port, label: device.label };
     this.forwards.set(id, { info, forward });
     return info;
