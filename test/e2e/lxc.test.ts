@@ -190,7 +190,7 @@ describeLab('containers beside VMs (e2e, ct1 + kvm1)', () => {
     await details.getByRole('tab', { name: 'Hardware' }).click();
     await details.getByRole('button', { name: 'Open console Shell (lxc-attach)' }).click();
     const term = page.locator('.term.active[data-guest="ct-web"]');
-    await expect.poll(async () => (await term.count()) === 1 && /ct-web · shell/.test((await page.getByRole('tablist', { name: 'Open consoles' }).innerText()) ?? ''), { timeout: 30_000 }).toBe(true);
+    await expect.poll(async () => (await term.count()) === 1 && /ct-web · ct1 · shell/.test((await page.getByRole('tablist', { name: 'Open consoles' }).innerText()) ?? ''), { timeout: 30_000 }).toBe(true);
     await expect.poll(() => term.locator('[data-status]').getAttribute('data-status'), { timeout: 30_000 }).toBe('attached');
     await expect.poll(async () => await scrollback(page, term), { timeout: 30_000, interval: 1000 }).toMatch(/# /);
     await type(page, term, 'echo $((6*7)); hostname\r');

@@ -68,7 +68,7 @@ async function consoleText(page: Page, guest: string): Promise<string> {
 }
 
 async function openSettings(page: Page): Promise<Locator> {
-  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
   const dlg = page.getByTestId('settings-dialog');
   await dlg.waitFor();
   return dlg;
