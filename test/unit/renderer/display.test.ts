@@ -20,7 +20,7 @@ describe('display keys', () => {
 });
 
 describe('RfbChannel', () => {
-  it('hands bytes to noVNC, acknowledges what it consumed, copies what it sends, and closes once', () => {
+  it('hands bytes to noVNC, acknowledges what it consumed, copies what it sends, and closes once', async () => {
     const sent: Uint8Array[] = [];
     const acks: number[] = [];
     const ch = new RfbChannel(2, { send: (b) => sent.push(b), ack: (n) => acks.push(n) });
@@ -40,6 +40,19 @@ describe('RfbChannel', () => {
     ch.end();
     ch.close();
     expect(closes).toBe(1);
+    // Closed by the viewer: the event comes after the call returns, once.
+    const viewer = new RfbChannel(1, { send: () => {}, ack: () => {} });
+    let viewerCloses = 0;
+    viewer.onclose = () => viewerCloses++;
+    viewer.close();
+    expect(viewer.readyState).toBe('closed');
+    expect(viewerCloses).toBe(0);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(viewerCloses).toBe(1);
+    viewer.close();
+    viewer.end();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(viewerCloses).toBe(1);
     ch.receive(Uint8Array.of(4));
     expect(got).toHaveLength(1);
   });

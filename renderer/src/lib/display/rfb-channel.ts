@@ -44,7 +44,13 @@ export class RfbChannel {
     this.onclose?.({ code: 1000, reason, wasClean: true });
   }
 
+  /**
+   * The viewer (noVNC's disconnect) closes it. Like a real WebSocket, the close event comes later, not inside
+   * this call: noVNC arms its disconnect timer after asking to close and disarms it on that event.
+   */
   close(): void {
-    this.end('closed by the viewer');
+    if (this.readyState === 'closed') return;
+    this.readyState = 'closed';
+    setTimeout(() => this.onclose?.({ code: 1000, reason: 'closed by the viewer', wasClean: true }), 0);
   }
 }
