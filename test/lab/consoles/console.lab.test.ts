@@ -179,14 +179,17 @@ describeLab('consoles on xen1 (xl simulator, app SSH transport)', () => {
       const base = process.memoryUsage().arrayBuffers;
       host.service.input(id, 'seq 1 3000000\r');
       await sleep(2000);
-      const at2s = { received, arrayBuffers: process.memoryUsage().arrayBuffers };
+      const at2s = { received, buffered: session.bufferedBytes, arrayBuffers: process.memoryUsage().arrayBuffers };
       await sleep(3000);
-      const at5s = { received, arrayBuffers: process.memoryUsage().arrayBuffers };
-      console.log('xen1 stalled terminal', JSON.stringify({ received: at5s.received, buffered: session.bufferedBytes, arrayBuffersDeltaMiB: +((at5s.arrayBuffers - base) / MiB).toFixed(2) }));
+      const at5s = { received, buffered: session.bufferedBytes, arrayBuffers: process.memoryUsage().arrayBuffers };
+      console.log('xen1 stalled terminal', JSON.stringify({ received: at5s.received, buffered: at5s.buffered, arrayBuffersDeltaMiB: +((at5s.arrayBuffers - base) / MiB).toFixed(2) }));
       expect(session.paused).toBe(true);
       expect(at5s.received).toBe(at2s.received);
       expect(at5s.received).toBeLessThanOrEqual(SESSION_BOUND);
-      expect(at5s.arrayBuffers - at2s.arrayBuffers).toBeLessThan(1 * MiB);
+      // What the session holds is the memory it could grow: bounded, and no more after 3 s of a stalled terminal.
+      // (The process-wide arrayBuffers figure is logged only: other hosts' refreshes and GC timing move it.)
+      expect(at5s.buffered).toBeLessThanOrEqual(SESSION_BOUND);
+      expect(at5s.buffered - at2s.buffered).toBeLessThan(64 * 1024);
     } finally {
       host.onData = undefined;
       host.service.ack(id, 1 << 30);
