@@ -7,6 +7,7 @@ import { isTerminalSafe, terminalSafe } from '../../../main/core/terminal-safe';
 import { formatGuestTable } from '../../../main/cli/format';
 import { createTerminalPromptBroker } from '../../../main/cli/terminal-prompts';
 import type { Guest } from '../../../main/core/models';
+import { guest as sharedGuest } from '../services/host-fakes';
 
 /** Anything a terminal would act on. */
 const ACTIVE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -45,21 +46,8 @@ describe('terminalSafe', () => {
 });
 
 describe('CLI output of host-controlled text', () => {
-  const guest = (name: string): Guest & { host: string } => ({
-    hostId: 'h',
-    host: 'kvm\x1b]0;x\x07',
-    uuid: 'u',
-    name,
-    domId: null,
-    state: 'running',
-    vcpus: 1,
-    memoryKiB: 1024,
-    maxMemoryKiB: 1024,
-    cpuTimeNs: 0,
-    cpuPercent: null,
-    autostart: null,
-    persistent: true,
-  });
+  // A guest on a host whose name carries an OSC title sequence (the shared fixture, with a host name).
+  const guest = (name: string): Guest & { host: string } => ({ ...sharedGuest(name, 1, { hostId: 'h', uuid: 'u', domId: null }), host: 'kvm\x1b]0;x\x07' });
 
   it('the guest table shows control sequences in names and hosts as text', () => {
     const out = formatGuestTable([guest('evil\x1b[2J\u009b31m\u0085\x07')]);
